@@ -42,6 +42,25 @@ run_dir() {
     echo "$d"
 }
 
+# Servers and server tests run as postgres, which must read the repository
+# (test inputs, the README, programs COPY runs).  A clone in a folder that
+# postgres cannot enter, such as root's home, is copied to one it can, and
+# the calling script runs again from there.  Usage: reexec_readable "$0" "$@"
+reexec_readable() {
+    local script=$1 copy="$STRATA_RUN_DIR/src"
+    shift
+    [ "$(id -u)" = 0 ] || return 0
+    runuser -u postgres -- test -r "$STRATA_ROOT/README.md" && return 0
+    say "user postgres cannot read $STRATA_ROOT; running from a copy in $copy"
+    mkdir -p "$STRATA_RUN_DIR"
+    chmod 755 "$STRATA_RUN_DIR"
+    rm -rf "$copy"
+    cp -a "$STRATA_ROOT/." "$copy"
+    chmod -R a+rX "$copy"
+    export STRATA_ORIGIN="$STRATA_ROOT"
+    exec bash "$copy/${script#"$STRATA_ROOT"/}" "$@"
+}
+
 # The parts that exist (Makefile's PARTS), one per line.
 strata_parts() { make -s -C "$STRATA_ROOT" print-parts; }
 
