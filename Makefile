@@ -13,7 +13,7 @@
 #	make unit		portable unit tests and fuzz corpus replay (no server)
 #	bash scripts/test	everything, on a private cluster (see README.md)
 
-PARTS =
+PARTS = columnar
 
 STRATA_TOP = .
 include extensions/common/strata.mk
@@ -40,10 +40,13 @@ all-subdirs install-subdirs installcheck-subdirs clean-subdirs:
 	done
 
 unit:
-	$(MAKE) -C extensions/common unit fuzz-replay
+	@for d in $(SUBDIRS); do $(MAKE) -C $$d unit fuzz-replay || exit 1; done
+
+build-tests:
+	@for d in $(SUBDIRS); do $(MAKE) -C $$d build-tests || exit 1; done
 
 # For scripts: the parts that exist, one per line.
 print-parts:
 	@for p in $(PARTS); do echo $$p; done
 
-.PHONY: all-subdirs install-subdirs installcheck-subdirs clean-subdirs unit print-parts
+.PHONY: all-subdirs install-subdirs installcheck-subdirs clean-subdirs unit build-tests print-parts

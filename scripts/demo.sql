@@ -3,7 +3,7 @@
 -- the benchmark data generator, which it builds.
 \pset footer off
 
--- One command installs the whole bundle.
+-- One command installs the whole bundle: the umbrella and every part.
 CREATE EXTENSION strata CASCADE;
 
 -- The parts of the bundle, and which of them this server has.
@@ -22,3 +22,17 @@ SELECT country, round(sum(revenue_cents) / 100.0, 2) AS revenue_usd
 FROM events
 WHERE event_date = '2026-02-14' AND event_type = 'purchase'
 GROUP BY country ORDER BY revenue_usd DESC LIMIT 5;
+
+-- strata_columnar: the same rows in a columnar table, a fraction of the size.
+CREATE TABLE events_columnar USING strata_columnar AS SELECT * FROM events;
+SELECT pg_size_pretty(pg_total_relation_size('events')) AS heap,
+       pg_size_pretty(pg_total_relation_size('events_columnar')) AS columnar;
+SELECT attname, pg_size_pretty(raw_bytes) AS raw, pg_size_pretty(stored_bytes) AS stored, codecs
+FROM strata_columnar.column_stats('events_columnar');
+
+-- The same query, the same answer.
+SELECT country, round(sum(revenue_cents) / 100.0, 2) AS revenue_usd
+FROM events_columnar
+WHERE event_date = '2026-02-14' AND event_type = 'purchase'
+GROUP BY country ORDER BY revenue_usd DESC LIMIT 5;
+SELECT strata_columnar.verify('events_columnar');

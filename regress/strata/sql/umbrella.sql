@@ -6,6 +6,8 @@ FROM pg_extension WHERE extname = 'strata';
 -- Every part of the bundle is listed, in the order of the data flow; a part
 -- is marked installed exactly when its extension is.
 SELECT part, layer, replaces FROM strata.parts;
+SELECT part, available_version, installed FROM strata.parts
+WHERE available_version IS NOT NULL;
 SELECT count(*) FILTER (WHERE installed) =
        (SELECT count(*) FROM pg_extension WHERE extname LIKE 'strata\_%') AS installed_matches
 FROM strata.parts;
@@ -21,3 +23,6 @@ DROP ROLE strata_reader;
 ALTER EXTENSION strata SET SCHEMA public;
 DROP EXTENSION strata CASCADE;
 SELECT count(*) AS left_behind FROM pg_namespace WHERE nspname = 'strata';
+-- the parts it installed stay until dropped themselves
+SELECT extname FROM pg_extension WHERE extname LIKE 'strata%' ORDER BY 1;
+DROP EXTENSION strata_columnar;

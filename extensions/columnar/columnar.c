@@ -1,0 +1,448 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar.c
+ *	  strata_columnar: module start, settings and SQL functions.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "columnar.h"
+
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "optimizer/plancat.h"
+#include "storage/bufmgr.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/typcache.h"
+
+PG_MODULE_MAGIC;
+
+int			columnar_stripe_row_limit = 150000;
+int			columnar_chunk_group_row_limit = 10000;
+int			columnar_compression = STRATA_CODEC_ZSTD;
+int			columnar_compression_level = 3;
+
+#define MIN_STRIPE_ROWS 1000
+#define MAX_STRIPE_ROWS 10000000
+#define MIN_CHUNK_ROWS 1000
+#define MAX_CHUNK_ROWS 100000
+
+static const struct config_enum_entry codec_options[] = {
+	{"none", STRATA_CODEC_NONE, false},
+	{"zstd", STRATA_CODEC_ZSTD, false},
+	{"lz4", STRATA_CODEC_LZ4, false},
+	{"snappy", STRATA_CODEC_SNAPPY, false},
+	{"gzip", STRATA_CODEC_GZIP, false},
+	{NULL, 0, false}
+};
+
+static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+
+void		_PG_init(void);
+
+static bool
+is_columnar(Relation rel)
+{
+	return rel->rd_rel->relkind == RELKIND_RELATION && rel->rd_tableam == columnar_tableam();
+}
+
+/*
+ * Parallel scans of strata_columnar tables are not implemented yet, so the
+ * planner must not offer them: zero workers for every such relation.
+ */
+static void
+columnar_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel)
+{
+	Relation	relation;
+
+	if (prev_get_relation_info_hook)
+		prev_get_relation_info_hook(root, relid, inhparent, rel);
+	relation = table_open(relid, NoLock);
+	if (is_columnar(relation))
+		rel->rel_parallel_workers = 0;
+	table_close(relation, NoLock);
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("strata_columnar.stripe_row_limit",
+							"Rows of a stripe of new strata_columnar tables.",
+							NULL, &columnar_stripe_row_limit, 150000,
+							MIN_STRIPE_ROWS, MAX_STRIPE_ROWS, PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("strata_columnar.chunk_group_row_limit",
+							"Rows of a chunk group of new strata_columnar tables.",
+							NULL, &columnar_chunk_group_row_limit, 10000,
+							MIN_CHUNK_ROWS, MAX_CHUNK_ROWS, PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomEnumVariable("strata_columnar.compression",
+							 "Codec of new strata_columnar tables.",
+							 NULL, &columnar_compression, STRATA_CODEC_ZSTD,
+							 codec_options, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("strata_columnar.compression_level",
+							"Compression level of new strata_columnar tables.",
+							"Used when it is valid for the codec, else the codec's default.",
+							&columnar_compression_level, 3, 1, 22, PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("strata_columnar");
+
+	RegisterXactCallback(columnar_xact_callback, NULL);
+	RegisterSubXactCallback(columnar_subxact_callback, NULL);
+
+	prev_get_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = columnar_get_relation_info;
+}
+
+PG_FUNCTION_INFO_V1(columnar_handler);
+Datum
+columnar_handler(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(columnar_tableam());
+}
+
+/* Open a relation the caller may read, and check that it is ours. */
+static Relation
+open_columnar(Oid relid, AclMode mode, bool owner)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+
+	if (!is_columnar(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a strata_columnar table", RelationGetRelationName(rel))));
+	if (owner && !pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
+	if (!owner && pg_class_aclcheck(relid, GetUserId(), mode) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
+	return rel;
+}
+
+/* ---- options ---- */
+
+PG_FUNCTION_INFO_V1(columnar_set_options);
+Datum
+columnar_set_options(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	Relation	rel;
+	ColumnarOptions options;
+	int			minl,
+				maxl,
+				dflt;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("table must not be NULL")));
+	relid = PG_GETARG_OID(0);
+	rel = open_columnar(relid, ACL_NO_RIGHTS, true);
+	columnar_get_options(relid, &options);
+
+	if (!PG_ARGISNULL(1))
+	{
+		int			v = PG_GETARG_INT32(1);
+
+		if (v < MIN_STRIPE_ROWS || v > MAX_STRIPE_ROWS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("stripe_row_limit %d is out of range for table \"%s\"",
+							v, RelationGetRelationName(rel)),
+					 errhint("Valid values are between %d and %d.", MIN_STRIPE_ROWS, MAX_STRIPE_ROWS)));
+		options.stripe_row_limit = v;
+	}
+	if (!PG_ARGISNULL(2))
+	{
+		int			v = PG_GETARG_INT32(2);
+
+		if (v < MIN_CHUNK_ROWS || v > MAX_CHUNK_ROWS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("chunk_group_row_limit %d is out of range for table \"%s\"",
+							v, RelationGetRelationName(rel)),
+					 errhint("Valid values are between %d and %d.", MIN_CHUNK_ROWS, MAX_CHUNK_ROWS)));
+		options.chunk_group_row_limit = v;
+	}
+	if (!PG_ARGISNULL(3))
+	{
+		char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(3));
+		StrataCodec codec;
+
+		if (!strata_codec_from_name(name, &codec))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown compression \"%s\" for table \"%s\"",
+							name, RelationGetRelationName(rel)),
+					 errhint("Valid values are: %s.", strata_codec_names())));
+		if (codec != options.codec && PG_ARGISNULL(4))
+		{
+			strata_codec_level_range(codec, &minl, &maxl, &dflt);
+			options.compression_level = dflt;
+		}
+		options.codec = codec;
+	}
+	strata_codec_level_range(options.codec, &minl, &maxl, &dflt);
+	if (!PG_ARGISNULL(4))
+	{
+		int			v = PG_GETARG_INT32(4);
+
+		if (v < minl || v > maxl)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("compression level %d is out of range for %s on table \"%s\"",
+							v, strata_codec_name(options.codec), RelationGetRelationName(rel)),
+					 errhint("Valid levels for %s are between %d and %d.",
+							 strata_codec_name(options.codec), minl, maxl)));
+		options.compression_level = v;
+	}
+	else if (options.compression_level < minl || options.compression_level > maxl)
+		options.compression_level = dflt;
+
+	columnar_store_options(relid, &options);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(columnar_get_options_sql);
+Datum
+columnar_get_options_sql(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = open_columnar(relid, ACL_SELECT, false);
+	ColumnarOptions options;
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	columnar_get_options(relid, &options);
+	values[0] = Int32GetDatum(options.stripe_row_limit);
+	values[1] = Int32GetDatum(options.chunk_group_row_limit);
+	values[2] = CStringGetTextDatum(strata_codec_name(options.codec));
+	values[3] = Int32GetDatum(options.compression_level);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* ---- stats ---- */
+
+PG_FUNCTION_INFO_V1(columnar_stats);
+Datum
+columnar_stats(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = open_columnar(relid, ACL_SELECT, false);
+	ColumnarReadState *read = columnar_begin_read(rel, GetActiveSnapshot(), NULL);
+	TupleDesc	tupdesc;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
+	int64		stripes = 0,
+				groups = 0,
+				rows = 0,
+				data_bytes = 0,
+				raw_bytes = 0,
+				meta_bytes = 0;
+	ListCell   *lc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	foreach(lc, columnar_read_stripes_all(read))
+	{
+		ColumnarStripe *stripe = lfirst(lc);
+		uint32		n = stripe->skiplist.column_count * stripe->skiplist.group_count;
+		uint32		i;
+
+		stripes++;
+		groups += stripe->skiplist.group_count;
+		rows += stripe->row_count;
+		meta_bytes += columnar_skiplist_size(&stripe->skiplist);
+		for (i = 0; i < n; i++)
+		{
+			data_bytes += stripe->skiplist.chunks[i].stored_len;
+			raw_bytes += stripe->skiplist.chunks[i].raw_len;
+		}
+	}
+	columnar_end_read(read);
+	relation_close(rel, AccessShareLock);
+	values[0] = Int64GetDatum(stripes);
+	values[1] = Int64GetDatum(groups);
+	values[2] = Int64GetDatum(rows);
+	values[3] = Int64GetDatum(data_bytes);
+	values[4] = Int64GetDatum(raw_bytes);
+	values[5] = Int64GetDatum(meta_bytes);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(columnar_column_stats);
+Datum
+columnar_column_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = open_columnar(relid, ACL_SELECT, false);
+	TupleDesc	desc = RelationGetDescr(rel);
+	ColumnarReadState *read = columnar_begin_read(rel, GetActiveSnapshot(), NULL);
+	List	   *stripes = columnar_read_stripes_all(read);
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+		int64		chunks = 0,
+					null_count = 0,
+					stored = 0,
+					raw = 0;
+		bool		used[STRATA_CODEC_COUNT] = {false};
+		Datum		codecs[STRATA_CODEC_COUNT];
+		int			ncodecs = 0;
+		int			c;
+		ListCell   *lc;
+
+		if (att->attisdropped)
+			continue;
+		foreach(lc, stripes)
+		{
+			ColumnarStripe *stripe = lfirst(lc);
+			uint32		g;
+
+			if ((uint32) i >= stripe->skiplist.column_count)
+				continue;
+			for (g = 0; g < stripe->skiplist.group_count; g++)
+			{
+				ColumnarChunkMeta *m = &stripe->skiplist.chunks[i * stripe->skiplist.group_count + g];
+
+				chunks++;
+				null_count += m->null_count;
+				stored += m->stored_len;
+				raw += m->raw_len;
+				if (m->codec < STRATA_CODEC_COUNT)
+					used[m->codec] = true;
+			}
+		}
+		for (c = 0; c < STRATA_CODEC_COUNT; c++)
+			if (used[c])
+				codecs[ncodecs++] = CStringGetTextDatum(strata_codec_name((StrataCodec) c));
+		values[0] = NameGetDatum(&att->attname);
+		values[1] = Int64GetDatum(chunks);
+		values[2] = Int64GetDatum(null_count);
+		values[3] = Int64GetDatum(stored);
+		values[4] = Int64GetDatum(raw);
+		values[5] = PointerGetDatum(construct_array(codecs, ncodecs, TEXTOID, -1, false, TYPALIGN_INT));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	columnar_end_read(read);
+	relation_close(rel, AccessShareLock);
+	return (Datum) 0;
+}
+
+/* ---- verify ---- */
+
+static void
+verify_failed(Relation rel, const ColumnarStripe *stripe, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("strata_columnar table \"%s\" is inconsistent", RelationGetRelationName(rel)),
+			 errdetail_internal("Stripe at row %llu: %s.",
+								(unsigned long long) stripe->first_row, what)));
+}
+
+/*
+ * Decode every chunk of every stripe the current snapshot sees, and check
+ * what the metadata claims against the data: lengths, null counts, row
+ * ranges that do not overlap, and every value inside its chunk's bounds.
+ */
+PG_FUNCTION_INFO_V1(columnar_verify);
+Datum
+columnar_verify(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = open_columnar(relid, ACL_SELECT, false);
+	TupleDesc	desc = RelationGetDescr(rel);
+	ColumnarReadState *read = columnar_begin_read(rel, GetActiveSnapshot(), NULL);
+	List	   *stripes = columnar_read_stripes_all(read);
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "verify", ALLOCSET_DEFAULT_SIZES);
+	uint64		prev_end = 0;
+	uint64		rows = 0;
+	int64		values_checked = 0;
+	ListCell   *lc;
+
+	foreach(lc, stripes)
+	{
+		ColumnarStripe *stripe = lfirst(lc);
+		uint32		g;
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		if (stripe->first_row < prev_end)
+			verify_failed(rel, stripe, "its rows overlap the previous stripe's");
+		prev_end = stripe->first_row + stripe->row_count;
+		rows += stripe->row_count;
+		if (stripe->first_block != InvalidBlockNumber &&
+			(stripe->first_block == 0 ||
+			 stripe->first_block + columnar_block_count(stripe->data_bytes) > nblocks))
+			verify_failed(rel, stripe, "its data lies outside the relation");
+		if (stripe->skiplist.column_count > (uint32) desc->natts)
+			verify_failed(rel, stripe, "it has more columns than the table");
+
+		for (i = 0; i < (int) stripe->skiplist.column_count; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+			TypeCacheEntry *tc = att->attisdropped ? NULL :
+				lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
+
+			if (att->attisdropped)
+				continue;
+			for (g = 0; g < stripe->skiplist.group_count; g++)
+			{
+				ColumnarChunkMeta *m = &stripe->skiplist.chunks[i * stripe->skiplist.group_count + g];
+				uint32		n = stripe->skiplist.group_rows[g];
+				Datum	   *values;
+				bool	   *isnull;
+				uint32		r;
+				MemoryContext old = MemoryContextSwitchTo(cxt);
+
+				values = palloc(sizeof(Datum) * n);
+				isnull = palloc(sizeof(bool) * n);
+				columnar_decode_chunk(rel, stripe, i, g, att, values, isnull);
+				if (m->has_bounds && tc != NULL && OidIsValid(tc->cmp_proc))
+				{
+					Datum		min = att->attbyval ? fetch_att(m->min, true, att->attlen) : PointerGetDatum(m->min);
+					Datum		max = att->attbyval ? fetch_att(m->max, true, att->attlen) : PointerGetDatum(m->max);
+
+					for (r = 0; r < n; r++)
+					{
+						if (isnull[r])
+							continue;
+						if (DatumGetInt32(FunctionCall2Coll(&tc->cmp_proc_finfo, att->attcollation, values[r], min)) < 0 ||
+							DatumGetInt32(FunctionCall2Coll(&tc->cmp_proc_finfo, att->attcollation, values[r], max)) > 0)
+							verify_failed(rel, stripe, psprintf("a value of column \"%s\" in chunk group %u lies outside its recorded bounds",
+																NameStr(att->attname), g));
+						values_checked++;
+					}
+				}
+				MemoryContextSwitchTo(old);
+				MemoryContextReset(cxt);
+			}
+		}
+	}
+	columnar_end_read(read);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("ok: %d stripes, %llu rows, %lld values checked against their bounds",
+											  list_length(stripes), (unsigned long long) rows,
+											  (long long) values_checked)));
+}

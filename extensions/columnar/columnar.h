@@ -1,0 +1,164 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar.h
+ *	  What the files of strata_columnar share.
+ *
+ * Glossary:
+ *	stripe		the rows one write state flushed at once; its data is a
+ *				run of whole pages, its metadata one row of
+ *				strata_columnar.stripe
+ *	chunk group	a slice of a stripe's rows (chunk_group_row_limit at most)
+ *	chunk		one column of one chunk group, compressed on its own
+ *	row number	a row's position in the table, fixed when it is inserted;
+ *				it is the row's TID (see columnar_row_to_tid)
+ *	storage id	names one relfilenode's data; it keys the metadata
+ *	write state	rows a transaction has inserted but not flushed yet
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COLUMNAR_H
+#define COLUMNAR_H
+
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/tableam.h"
+#include "lib/stringinfo.h"
+#include "nodes/bitmapset.h"
+#include "storage/itemptr.h"
+#include "utils/rel.h"
+#include "storage/smgr.h"
+#include "utils/snapshot.h"
+
+#include "columnar_format.h"
+#include "strata_compress.h"
+
+/* ---- settings (columnar.c) ---- */
+
+typedef struct ColumnarOptions
+{
+	int			stripe_row_limit;
+	int			chunk_group_row_limit;
+	StrataCodec codec;
+	int			compression_level;
+} ColumnarOptions;
+
+extern int	columnar_stripe_row_limit;
+extern int	columnar_chunk_group_row_limit;
+extern int	columnar_compression;
+extern int	columnar_compression_level;
+
+/* a chunk group also closes when one of its columns buffers this much */
+#define COLUMNAR_CHUNK_BYTE_LIMIT (64 * 1024 * 1024)
+
+/* ---- row numbers and TIDs ---- */
+
+/*
+ * Row numbers start at 1 and map to TIDs the way a heap of full pages would
+ * (MaxHeapTuplesPerPage items a block), so bitmap scans and tidbitmap work.
+ */
+#define COLUMNAR_ROWS_PER_BLOCK MaxHeapTuplesPerPage
+#define COLUMNAR_FIRST_ROW 1
+#define COLUMNAR_MAX_ROW ((uint64) MaxBlockNumber * COLUMNAR_ROWS_PER_BLOCK)
+
+static inline ItemPointerData
+columnar_row_to_tid(uint64 row)
+{
+	ItemPointerData tid;
+
+	ItemPointerSet(&tid, (BlockNumber) (row / COLUMNAR_ROWS_PER_BLOCK),
+				   (OffsetNumber) (row % COLUMNAR_ROWS_PER_BLOCK + 1));
+	return tid;
+}
+
+static inline uint64
+columnar_tid_to_row(ItemPointer tid)
+{
+	return (uint64) ItemPointerGetBlockNumber(tid) * COLUMNAR_ROWS_PER_BLOCK +
+		ItemPointerGetOffsetNumber(tid) - 1;
+}
+
+/* ---- storage (columnar_storage.c) ---- */
+
+extern void columnar_init_storage(Relation rel, SMgrRelation srel, uint64 storage_id,
+								  char persistence);
+extern uint64 columnar_storage_id(Relation rel);
+extern void columnar_forget_storage_id(Relation rel);
+extern uint64 columnar_reserve_rows(Relation rel, uint64 count);
+extern BlockNumber columnar_write_data(Relation rel, const char *data, uint64 len);
+extern void columnar_read_data(Relation rel, BlockNumber first_block,
+							   uint64 offset, char *dst, uint64 len);
+extern uint64 columnar_block_count(uint64 bytes);
+
+/* ---- metadata (columnar_metadata.c) ---- */
+
+/* A stripe as the scan sees it: flushed, or still a write state in memory. */
+typedef struct ColumnarStripe
+{
+	uint64		first_row;
+	uint64		row_count;
+	BlockNumber first_block;	/* InvalidBlockNumber: in memory */
+	uint64		data_bytes;
+	ColumnarSkipList skiplist;
+	/* for unflushed rows: each column's stored chunks, and the write state */
+	const char **memory_columns;
+	void	   *pending;
+} ColumnarStripe;
+
+extern uint64 columnar_new_storage_id(void);
+extern void columnar_storage_created(Oid relid, Oid relfilenode, uint64 storage_id);
+extern void columnar_drop_storage(uint64 storage_id);
+extern void columnar_move_storage(uint64 storage_id, Oid relfilenode);
+extern uint64 columnar_count_rows(Relation rel);
+extern void columnar_reserve_stripe(Relation rel, uint64 storage_id, uint64 first_row,
+									uint64 row_count, CommandId cid);
+extern void columnar_insert_stripe(Relation rel, uint64 storage_id, uint64 first_row,
+								   uint64 row_count, BlockNumber first_block,
+								   uint64 data_bytes, bytea *skiplist, CommandId cid);
+extern bool columnar_row_reserved(uint64 storage_id, uint64 row, Snapshot snapshot);
+extern List *columnar_read_stripes(Relation rel, uint64 storage_id, Snapshot snapshot);
+extern ColumnarStripe *columnar_find_stripe(Relation rel, uint64 storage_id, uint64 row,
+											Snapshot snapshot);
+extern void columnar_parse_skiplist(Relation rel, ColumnarStripe *stripe,
+									const char *buf, size_t len);
+extern void columnar_get_options(Oid relid, ColumnarOptions *options);
+extern void columnar_store_options(Oid relid, const ColumnarOptions *options);
+
+/* ---- writer (columnar_writer.c) ---- */
+
+extern void columnar_insert_row(Relation rel, TupleTableSlot *slot, bool bulk);
+extern void columnar_flush_relation(Relation rel);
+extern List *columnar_pending_stripes(Relation rel, Snapshot snapshot);
+extern void columnar_release_pending(List *stripes);
+extern bool columnar_has_pending(Oid relid);
+extern void columnar_discard_pending(Oid relid);
+extern void columnar_xact_callback(XactEvent event, void *arg);
+extern void columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+									  SubTransactionId parentSubid, void *arg);
+
+/* ---- reader (columnar_reader.c) ---- */
+
+typedef struct ColumnarReadState ColumnarReadState;
+
+extern ColumnarReadState *columnar_begin_read(Relation rel, Snapshot snapshot,
+											  Bitmapset *attrs);
+extern ColumnarReadState *columnar_begin_fetch(Relation rel, Snapshot snapshot);
+extern bool columnar_read_next(ColumnarReadState *state, TupleTableSlot *slot);
+extern bool columnar_fetch_row(ColumnarReadState *state, uint64 row,
+							   TupleTableSlot *slot);
+extern void columnar_rescan(ColumnarReadState *state);
+extern void columnar_end_read(ColumnarReadState *state);
+extern uint64 columnar_total_rows(ColumnarReadState *state);
+extern bool columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot);
+extern List *columnar_read_stripes_all(ColumnarReadState *state);
+
+/* decode one chunk into values and nulls arrays of the group's rows */
+extern void columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe,
+								  int column, uint32 group, Form_pg_attribute att,
+								  Datum *values, bool *nulls);
+
+/* ---- the table access method (columnar_tableam.c) ---- */
+
+extern const TableAmRoutine *columnar_tableam(void);
+
+#endif							/* COLUMNAR_H */

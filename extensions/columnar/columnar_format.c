@@ -1,0 +1,400 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_format.c
+ *	  Serialize and parse a stripe's skip list; validate column chunks.
+ *
+ * SKIP LIST (strata_columnar.stripe.skiplist, one per stripe; little-endian)
+ *
+ *	 0  u32 magic "SCSK"   4  u16 version   6  u16 zero
+ *	 8  u32 column_count  12  u32 group_count
+ *	16  u32 rows of chunk group 0 .. group_count-1
+ *	    then one entry per (column, chunk group), column-major:
+ *	    +0 u64 offset  +8 u32 stored_len  +12 u32 raw_len  +16 u32 null_count
+ *	    +20 u32 CRC-32C of the stored bytes (codecs carry no checksum of their
+ *	    own, so a flipped bit could otherwise decode into wrong values)
+ *	    +24 u8 codec   +25 u8 encoding    +26 u8 flags (1: has bounds) +27 u8 0
+ *	    and when flags & 1: u32 min_len, min bytes, u32 max_len, max bytes
+ *
+ *	Example: one int4 column, one chunk group of 3 rows, zstd, no nulls,
+ *	min 1 max 3:  "SCSK" 01 00 00 00 | 01 00 00 00 | 01 00 00 00 |
+ *	03 00 00 00 | 00 x8 | 16 00 00 00 | 0c 00 00 00 | 00 x4 | crc x4 | 01 00 01 00 |
+ *	04 00 00 00 01 00 00 00 | 04 00 00 00 03 00 00 00
+ *
+ * CHUNK (what one column holds for one chunk group, after decompression)
+ *
+ *	[null bitmap][values]
+ *
+ *	The bitmap is present only when null_count > 0: one bit per row, LSB
+ *	first, 1 = present, padded with zero bytes to a multiple of 8 so the
+ *	values start 8-aligned.  Values are those of the present rows only:
+ *	- fixed length: each value in typlen bytes at a stride of typlen
+ *	  rounded up to typalign (an int4 column is a plain int32 array);
+ *	- varlena: PostgreSQL's own in-memory forms, as in a heap tuple: a value
+ *	  under 127 bytes with a 1-byte header, a longer one with a 4-byte header
+ *	  at a 4-aligned offset, zero bytes padding up to it.  Never compressed
+ *	  or external (the writer detoasts);
+ *	- cstring: NUL-terminated.
+ *	So the reader hands out pointers into the decompressed chunk without
+ *	copying a single value.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "columnar_format.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SKIPLIST_HEADER 16
+#define CHUNK_ENTRY 28
+
+/* The varlena header rules below are PostgreSQL's on little-endian hosts. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "strata_columnar's chunk format assumes a little-endian host"
+#endif
+
+static bool
+format_error(ColumnarFormatError *err, size_t offset, const char *fmt,...)
+__attribute__((format(printf, 3, 4)));
+
+static bool
+format_error(ColumnarFormatError *err, size_t offset, const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	err->offset = offset;
+	return false;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	uint32_t	v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t	v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+size_t
+columnar_skiplist_size(const ColumnarSkipList *sl)
+{
+	size_t		size = SKIPLIST_HEADER + 4 * (size_t) sl->group_count;
+	size_t		n = (size_t) sl->column_count * sl->group_count;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		size += CHUNK_ENTRY;
+		if (sl->chunks[i].has_bounds)
+			size += 8 + sl->chunks[i].min_len + sl->chunks[i].max_len;
+	}
+	return size;
+}
+
+void
+columnar_skiplist_write(const ColumnarSkipList *sl, uint8_t *buf)
+{
+	uint8_t    *p = buf;
+	size_t		n = (size_t) sl->column_count * sl->group_count;
+	size_t		i;
+
+	put32(p, COLUMNAR_SKIPLIST_MAGIC);
+	p[4] = COLUMNAR_SKIPLIST_VERSION;
+	p[5] = p[6] = p[7] = 0;
+	put32(p + 8, sl->column_count);
+	put32(p + 12, sl->group_count);
+	p += SKIPLIST_HEADER;
+	for (i = 0; i < sl->group_count; i++, p += 4)
+		put32(p, sl->group_rows[i]);
+	for (i = 0; i < n; i++)
+	{
+		const ColumnarChunkMeta *c = &sl->chunks[i];
+
+		put64(p, c->offset);
+		put32(p + 8, c->stored_len);
+		put32(p + 12, c->raw_len);
+		put32(p + 16, c->null_count);
+		put32(p + 20, c->crc);
+		p[24] = c->codec;
+		p[25] = c->encoding;
+		p[26] = c->has_bounds ? 1 : 0;
+		p[27] = 0;
+		p += CHUNK_ENTRY;
+		if (c->has_bounds)
+		{
+			put32(p, c->min_len);
+			memcpy(p + 4, c->min, c->min_len);
+			p += 4 + c->min_len;
+			put32(p, c->max_len);
+			memcpy(p + 4, c->max, c->max_len);
+			p += 4 + c->max_len;
+		}
+	}
+}
+
+bool
+columnar_skiplist_parse(const uint8_t *buf, size_t len,
+						uint64_t row_count, uint64_t data_bytes,
+						ColumnarAllocFn alloc, ColumnarSkipList *out,
+						ColumnarFormatError *err)
+{
+	size_t		pos;
+	size_t		n;
+	size_t		i;
+	uint64_t	rows = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (len < SKIPLIST_HEADER)
+		return format_error(err, 0, "skip list of %zu bytes is shorter than its header", len);
+	if (get32(buf) != COLUMNAR_SKIPLIST_MAGIC)
+		return format_error(err, 0, "skip list has a wrong magic number");
+	if (buf[4] != COLUMNAR_SKIPLIST_VERSION || buf[5] != 0)
+		return format_error(err, 4, "skip list has unsupported version %u", buf[4] | (buf[5] << 8));
+	if (buf[6] != 0 || buf[7] != 0)
+		return format_error(err, 6, "skip list has non-zero reserved bytes");
+	out->column_count = get32(buf + 8);
+	out->group_count = get32(buf + 12);
+	pos = SKIPLIST_HEADER;
+
+	/* every count is bounded by the bytes that must follow it */
+	if (out->group_count > (len - pos) / 4)
+		return format_error(err, 12, "skip list claims %u chunk groups in %zu bytes",
+							out->group_count, len);
+	n = (size_t) out->column_count * out->group_count;
+	if (out->column_count > 0 && n / out->column_count != out->group_count)
+		return format_error(err, 8, "skip list chunk count overflows");
+	if (n > (len - pos - 4 * (size_t) out->group_count) / CHUNK_ENTRY)
+		return format_error(err, 8, "skip list claims %zu chunks in %zu bytes", n, len);
+
+	out->group_rows = alloc(sizeof(uint32_t) * (out->group_count + 1));
+	out->chunks = alloc(sizeof(ColumnarChunkMeta) * (n + 1));
+	for (i = 0; i < out->group_count; i++, pos += 4)
+	{
+		out->group_rows[i] = get32(buf + pos);
+		if (out->group_rows[i] == 0)
+			return format_error(err, pos, "chunk group %zu has no rows", i);
+		rows += out->group_rows[i];
+	}
+	if (rows != row_count)
+		return format_error(err, SKIPLIST_HEADER,
+							"chunk groups hold %llu rows but the stripe has %llu",
+							(unsigned long long) rows, (unsigned long long) row_count);
+
+	for (i = 0; i < n; i++)
+	{
+		ColumnarChunkMeta *c = &out->chunks[i];
+		uint32_t	group_rows = out->group_rows[i % (out->group_count ? out->group_count : 1)];
+		size_t		entry = pos;
+
+		if (len - pos < CHUNK_ENTRY)
+			return format_error(err, pos, "skip list ends inside chunk %zu", i);
+		c->offset = get64(buf + pos);
+		c->stored_len = get32(buf + pos + 8);
+		c->raw_len = get32(buf + pos + 12);
+		c->null_count = get32(buf + pos + 16);
+		c->crc = get32(buf + pos + 20);
+		c->codec = buf[pos + 24];
+		c->encoding = buf[pos + 25];
+		c->has_bounds = (buf[pos + 26] & 1) != 0;
+		if ((buf[pos + 26] & ~1) != 0 || buf[pos + 27] != 0)
+			return format_error(err, pos + 26, "chunk %zu has unknown flags", i);
+		pos += CHUNK_ENTRY;
+		if (c->offset > data_bytes || c->stored_len > data_bytes - c->offset)
+			return format_error(err, entry, "chunk %zu lies outside the stripe's %llu bytes",
+								i, (unsigned long long) data_bytes);
+		if (c->null_count > group_rows)
+			return format_error(err, entry + 16, "chunk %zu has %u nulls in %u rows",
+								i, c->null_count, group_rows);
+		if (c->encoding != COLUMNAR_ENCODING_PLAIN)
+			return format_error(err, entry + 25, "chunk %zu has unknown encoding %u",
+								i, c->encoding);
+		if (c->has_bounds)
+		{
+			if (len - pos < 4 || (c->min_len = get32(buf + pos)) > len - pos - 4 ||
+				c->min_len > COLUMNAR_MAX_BOUND_LEN)
+				return format_error(err, pos, "chunk %zu has a malformed minimum", i);
+			c->min = buf + pos + 4;
+			pos += 4 + c->min_len;
+			if (len - pos < 4 || (c->max_len = get32(buf + pos)) > len - pos - 4 ||
+				c->max_len > COLUMNAR_MAX_BOUND_LEN)
+				return format_error(err, pos, "chunk %zu has a malformed maximum", i);
+			c->max = buf + pos + 4;
+			pos += 4 + c->max_len;
+		}
+	}
+	if (pos != len)
+		return format_error(err, pos, "skip list has %zu trailing bytes", len - pos);
+	return true;
+}
+
+size_t
+columnar_bitmap_size(uint32_t rows)
+{
+	return (((size_t) rows + 7) / 8 + 7) & ~(size_t) 7;
+}
+
+size_t
+columnar_fixed_stride(const ColumnarTypeShape *shape)
+{
+	size_t		align;
+
+	switch (shape->typalign)
+	{
+		case 's':
+			align = 2;
+			break;
+		case 'i':
+			align = 4;
+			break;
+		case 'd':
+			align = 8;
+			break;
+		default:
+			align = 1;
+			break;
+	}
+	return ((size_t) shape->typlen + align - 1) & ~(align - 1);
+}
+
+/* Check the bitmap: null_count zero bits among the first rows, zero padding. */
+static bool
+check_bitmap(const uint8_t *raw, size_t bitmap_len, uint32_t rows,
+			 uint32_t null_count, ColumnarFormatError *err)
+{
+	uint32_t	present = 0;
+	uint32_t	i;
+	size_t		b;
+
+	for (i = 0; i < rows; i++)
+		present += columnar_bitmap_present(raw, i);
+	if (rows - present != null_count)
+		return format_error(err, 0, "null bitmap marks %u nulls, metadata says %u",
+							rows - present, null_count);
+	for (b = rows / 8; b < bitmap_len; b++)
+	{
+		uint8_t		mask = (b == rows / 8) ? (uint8_t) (0xff << (rows % 8)) : 0xff;
+
+		if (raw[b] & mask)
+			return format_error(err, b, "null bitmap has bits past its last row");
+	}
+	return true;
+}
+
+bool
+columnar_chunk_index(const uint8_t *raw, size_t raw_len, uint32_t rows,
+					 uint32_t null_count, const ColumnarTypeShape *shape,
+					 uint32_t *value_offsets, ColumnarFormatError *err)
+{
+	size_t		pos = 0;
+	uint32_t	nvalues;
+	uint32_t	v;
+
+	if (null_count > rows)
+		return format_error(err, 0, "chunk has %u nulls in %u rows", null_count, rows);
+	nvalues = rows - null_count;
+	if (raw_len > UINT32_MAX)
+		return format_error(err, 0, "chunk of %zu bytes is too large", raw_len);
+	if (null_count > 0)
+	{
+		size_t		bitmap_len = columnar_bitmap_size(rows);
+
+		if (raw_len < bitmap_len)
+			return format_error(err, 0, "chunk of %zu bytes cannot hold a bitmap of %u rows",
+								raw_len, rows);
+		if (!check_bitmap(raw, bitmap_len, rows, null_count, err))
+			return false;
+		pos = bitmap_len;
+	}
+
+	if (shape->typlen > 0)
+	{
+		size_t		stride = columnar_fixed_stride(shape);
+
+		if ((raw_len - pos) / stride < nvalues || raw_len - pos != stride * nvalues)
+			return format_error(err, pos, "chunk holds %zu value bytes, %u values of %zu bytes expected",
+								raw_len - pos, nvalues, stride);
+		for (v = 0; v < nvalues; v++)
+			value_offsets[v] = (uint32_t) (pos + stride * v);
+		return true;
+	}
+
+	for (v = 0; v < nvalues; v++)
+	{
+		if (shape->typlen == -2)
+		{
+			const uint8_t *nul;
+
+			if (pos >= raw_len || (nul = memchr(raw + pos, 0, raw_len - pos)) == NULL)
+				return format_error(err, pos, "string %u runs past the end of the chunk", v);
+			value_offsets[v] = (uint32_t) pos;
+			pos = (size_t) (nul - raw) + 1;
+			continue;
+		}
+
+		/* varlena: skip padding only where a 4-byte header must be aligned */
+		if (pos < raw_len && raw[pos] == 0 && (pos & 3) != 0)
+		{
+			size_t		aligned = (pos + 3) & ~(size_t) 3;
+
+			while (pos < aligned && pos < raw_len && raw[pos] == 0)
+				pos++;
+			if (pos != aligned)
+				return format_error(err, pos, "value %u has malformed padding", v);
+		}
+		if (pos >= raw_len)
+			return format_error(err, pos, "value %u starts past the end of the chunk", v);
+		if (raw[pos] & 1)
+		{
+			/* 1-byte header: length (with header) in the upper 7 bits */
+			size_t		vlen = raw[pos] >> 1;
+
+			if (raw[pos] == 0x01 || vlen < 1 || vlen > raw_len - pos)
+				return format_error(err, pos, "value %u has a malformed short header", v);
+			value_offsets[v] = (uint32_t) pos;
+			pos += vlen;
+		}
+		else
+		{
+			uint32_t	hdr;
+			size_t		vlen;
+
+			if ((pos & 3) != 0 || raw_len - pos < 4)
+				return format_error(err, pos, "value %u has a misplaced 4-byte header", v);
+			hdr = get32(raw + pos);
+			if ((hdr & 3) != 0)
+				return format_error(err, pos, "value %u is compressed or external", v);
+			vlen = hdr >> 2;
+			if (vlen < 4 || vlen > raw_len - pos)
+				return format_error(err, pos, "value %u of %zu bytes runs past the chunk", v, vlen);
+			value_offsets[v] = (uint32_t) pos;
+			pos += vlen;
+		}
+	}
+	if (pos != raw_len)
+		return format_error(err, pos, "chunk has %zu bytes after its last value", raw_len - pos);
+	return true;
+}

@@ -1,0 +1,120 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_format.h
+ *	  The byte formats of strata_columnar that are parsed from untrusted
+ *	  bytes: a stripe's skip list and a decompressed column chunk.
+ *
+ * Portable C (no postgres.h) so that the parsers also run in unit tests and
+ * under libFuzzer; columnar_format.c has the byte diagrams.  Both parsers
+ * check every count, length and offset against the bytes they were given
+ * and report failures through ColumnarFormatError instead of raising: the
+ * backend turns that into ERRCODE_DATA_CORRUPTED naming the relation.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COLUMNAR_FORMAT_H
+#define COLUMNAR_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define COLUMNAR_SKIPLIST_MAGIC 0x4B534353	/* "SCSK" little-endian */
+#define COLUMNAR_SKIPLIST_VERSION 1
+
+/* value encodings of a chunk, before general-purpose compression */
+#define COLUMNAR_ENCODING_PLAIN 0
+
+/* largest min/max kept for a chunk; longer values get no skip bounds */
+#define COLUMNAR_MAX_BOUND_LEN 256
+
+typedef struct ColumnarFormatError
+{
+	char		message[160];
+	size_t		offset;			/* byte offset in the parsed buffer */
+} ColumnarFormatError;
+
+/* What the skip list records of one column in one chunk group. */
+typedef struct ColumnarChunkMeta
+{
+	uint64_t	offset;			/* of the stored bytes, from the stripe's start */
+	uint32_t	stored_len;		/* bytes on disk (compressed) */
+	uint32_t	raw_len;		/* bytes after decompression */
+	uint32_t	null_count;
+	uint32_t	crc;			/* CRC-32C of the stored bytes */
+	uint8_t		codec;			/* StrataCodec */
+	uint8_t		encoding;		/* COLUMNAR_ENCODING_* */
+	bool		has_bounds;		/* min and max below are set */
+	uint32_t	min_len;
+	uint32_t	max_len;
+	const uint8_t *min;			/* the datum's bytes (see columnar_reader.c) */
+	const uint8_t *max;
+} ColumnarChunkMeta;
+
+/*
+ * A stripe's skip list: row counts of its chunk groups and the metadata of
+ * every (column, chunk group), column-major: chunk(c, g) is
+ * chunks[c * group_count + g].
+ */
+typedef struct ColumnarSkipList
+{
+	uint32_t	column_count;
+	uint32_t	group_count;
+	uint32_t   *group_rows;
+	ColumnarChunkMeta *chunks;
+} ColumnarSkipList;
+
+typedef void *(*ColumnarAllocFn) (size_t size);
+
+/* Bytes columnar_skiplist_write() needs for this skip list. */
+extern size_t columnar_skiplist_size(const ColumnarSkipList *sl);
+
+/* Serialize into buf, which holds columnar_skiplist_size() bytes. */
+extern void columnar_skiplist_write(const ColumnarSkipList *sl, uint8_t *buf);
+
+/*
+ * Parse a skip list.  row_count and data_bytes are what the stripe's
+ * catalog row says; the chunk groups must add up to row_count and every
+ * chunk must lie inside data_bytes.  min/max pointers point into buf.
+ * Returns false with err filled on any inconsistency.
+ */
+extern bool columnar_skiplist_parse(const uint8_t *buf, size_t len,
+									uint64_t row_count, uint64_t data_bytes,
+									ColumnarAllocFn alloc,
+									ColumnarSkipList *out,
+									ColumnarFormatError *err);
+
+/* The physical shape of a column's values, from pg_type. */
+typedef struct ColumnarTypeShape
+{
+	int			typlen;			/* > 0 fixed, -1 varlena, -2 cstring */
+	char		typalign;		/* 'c', 's', 'i' or 'd' */
+} ColumnarTypeShape;
+
+/* Bytes of the null bitmap at the start of a chunk with nulls (8-aligned). */
+extern size_t columnar_bitmap_size(uint32_t rows);
+
+/* Distance between two fixed-length values of this shape. */
+extern size_t columnar_fixed_stride(const ColumnarTypeShape *shape);
+
+/*
+ * Validate a decompressed chunk of `rows` rows with `null_count` nulls and
+ * record where each present value starts: value_offsets gets rows -
+ * null_count entries, offsets from the start of raw.  raw must be 8-byte
+ * aligned.  Returns false with err filled when the bytes do not form
+ * exactly such a chunk.
+ */
+extern bool columnar_chunk_index(const uint8_t *raw, size_t raw_len,
+								 uint32_t rows, uint32_t null_count,
+								 const ColumnarTypeShape *shape,
+								 uint32_t *value_offsets,
+								 ColumnarFormatError *err);
+
+/* Is row i of a chunk with a null bitmap present (not NULL)? */
+static inline bool
+columnar_bitmap_present(const uint8_t *bitmap, uint32_t i)
+{
+	return (bitmap[i >> 3] >> (i & 7)) & 1;
+}
+
+#endif							/* COLUMNAR_FORMAT_H */

@@ -1,0 +1,478 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_metadata.c
+ *	  The catalog tables of strata_columnar: storage, stripe, options.
+ *
+ Stripe rows carry MVCC for the data: a stripe's rows are visible exactly
+ * when its catalog row is.  The writer inserts the row when the stripe is
+ * flushed, with the command id of the statement that inserted the rows
+ * rather than the current one: a stripe flushed at commit, or when a later
+ * statement of the same transaction starts inserting, is then visible to
+ * exactly the statements that should see its rows.  (heap_insert takes any
+ * command id; an update would refuse a row of the same command.)
+ *
+ * A reservation row, inserted when a writer takes row numbers, is what a
+ * concurrent unique check finds while those rows exist only in the
+ * writer's memory.
+ *
+ * The tables are ordinary heap tables of the extension, so they are
+ * WAL-logged, vacuumed and frozen like any other; this file reads and writes
+ * them with heap and index calls directly, below permission checks (users
+ * have no privileges on them).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "columnar.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "commands/sequence.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#define Natts_stripe 6
+#define Anum_stripe_storage_id 1
+#define Anum_stripe_first_row 2
+#define Anum_stripe_row_count 3
+#define Anum_stripe_first_block 4
+#define Anum_stripe_data_bytes 5
+#define Anum_stripe_skiplist 6
+
+#define Natts_options 5
+
+static Oid
+metadata_relid(const char *name)
+{
+	Oid			nsp = get_namespace_oid("strata_columnar", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("strata_columnar metadata table \"%s\" does not exist", name),
+				 errhint("Is the extension strata_columnar installed in this database?")));
+	return relid;
+}
+
+/* Insert a tuple with the given command id, and its index entries. */
+static void
+insert_with_cid(Relation rel, HeapTuple tup, CommandId cid)
+{
+	heap_insert(rel, tup, cid, 0, NULL);
+	if (!HeapTupleIsHeapOnly(tup))
+	{
+		CatalogIndexState indstate = CatalogOpenIndexes(rel);
+		TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
+		int			i;
+
+		ExecStoreHeapTuple(tup, slot, false);
+		for (i = 0; i < indstate->ri_NumIndices; i++)
+		{
+			IndexInfo  *info = indstate->ri_IndexRelationInfo[i];
+			Datum		values[INDEX_MAX_KEYS];
+			bool		isnull[INDEX_MAX_KEYS];
+
+			FormIndexDatum(info, slot, NULL, values, isnull);
+			index_insert(indstate->ri_IndexRelationDescs[i], values, isnull,
+						 &tup->t_self, rel,
+						 indstate->ri_IndexRelationDescs[i]->rd_index->indisunique ?
+						 UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+						 false, info);
+		}
+		ExecDropSingleTupleTableSlot(slot);
+		CatalogCloseIndexes(indstate);
+	}
+}
+
+uint64
+columnar_new_storage_id(void)
+{
+	return (uint64) nextval_internal(metadata_relid("storage_id_seq"), false);
+}
+
+/* Delete every stripe row of a storage, and the storage row itself. */
+static void
+delete_storage(uint64 storage_id)
+{
+	const char *tables[] = {"stripe", "reservation", "storage"};
+	int			t;
+
+	for (t = 0; t < 3; t++)
+	{
+		Relation	rel = table_open(metadata_relid(tables[t]), RowExclusiveLock);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(storage_id));
+		scan = systable_beginscan(rel, InvalidOid, false, SnapshotSelf, 1, &key);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+			simple_heap_delete(rel, &tup->t_self);
+		systable_endscan(scan);
+		table_close(rel, RowExclusiveLock);
+	}
+}
+
+/* Record that relfilenode of relation relid holds the data of storage_id. */
+void
+columnar_storage_created(Oid relid, Oid relfilenode, uint64 storage_id)
+{
+	Relation	rel = table_open(metadata_relid("storage"), RowExclusiveLock);
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = Int64GetDatum(storage_id);
+	values[1] = ObjectIdGetDatum(relfilenode);
+	values[2] = ObjectIdGetDatum(relid);
+	insert_with_cid(rel, heap_form_tuple(RelationGetDescr(rel), values, nulls),
+					GetCurrentCommandId(true));
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * Remove the metadata of a storage whose relfilenode is being replaced
+ * (TRUNCATE); transactional, so an abort brings it back with the old file.
+ */
+/* The data of storage_id moved to another relfilenode (SET TABLESPACE). */
+void
+columnar_move_storage(uint64 storage_id, Oid relfilenode)
+{
+	Relation	rel = table_open(metadata_relid("storage"), RowExclusiveLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(storage_id));
+	scan = systable_beginscan(rel, InvalidOid, false, SnapshotSelf, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Datum		values[3];
+		bool		nulls[3];
+		bool		replace[3] = {false, true, false};
+		HeapTuple	newtup;
+
+		values[1] = ObjectIdGetDatum(relfilenode);
+		nulls[1] = false;
+		newtup = heap_modify_tuple(tup, RelationGetDescr(rel), values, nulls, replace);
+		simple_heap_update(rel, &tup->t_self, newtup);
+		if (!HeapTupleIsHeapOnly(newtup))
+		{
+			CatalogIndexState indstate = CatalogOpenIndexes(rel);
+			Datum		ivalues[1] = {Int64GetDatum(storage_id)};
+			bool		inulls[1] = {false};
+
+			index_insert(indstate->ri_IndexRelationDescs[0], ivalues, inulls,
+						 &newtup->t_self, rel, UNIQUE_CHECK_NO, false,
+						 indstate->ri_IndexRelationInfo[0]);
+			CatalogCloseIndexes(indstate);
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * Rows of the flushed stripes the catalog snapshot sees, plus this
+ * backend's unflushed ones: the planner's row count.  Reads only the
+ * row_count column, never a skip list.
+ */
+uint64
+columnar_count_rows(Relation rel)
+{
+	Relation	srel = table_open(metadata_relid("stripe"), AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	uint64		rows = 0;
+	List	   *pending;
+	ListCell   *lc;
+
+	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(columnar_storage_id(rel)));
+	scan = systable_beginscan(srel, metadata_relid("stripe_pkey"), true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+
+		heap_getattr(tup, Anum_stripe_first_block, RelationGetDescr(srel), &isnull);
+		if (!isnull)
+			rows += DatumGetInt64(heap_getattr(tup, Anum_stripe_row_count,
+											   RelationGetDescr(srel), &isnull));
+	}
+	systable_endscan(scan);
+	table_close(srel, AccessShareLock);
+
+	pending = columnar_pending_stripes(rel, NULL);
+	foreach(lc, pending)
+		rows += ((ColumnarStripe *) lfirst(lc))->row_count;
+	columnar_release_pending(pending);
+	return rows;
+}
+
+void
+columnar_drop_storage(uint64 storage_id)
+{
+	delete_storage(storage_id);
+}
+
+/* Record that [first_row, first_row + row_count) is being written by us. */
+void
+columnar_reserve_stripe(Relation rel, uint64 storage_id, uint64 first_row,
+						uint64 row_count, CommandId cid)
+{
+	Relation	srel = table_open(metadata_relid("reservation"), RowExclusiveLock);
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = Int64GetDatum(storage_id);
+	values[1] = Int64GetDatum(first_row);
+	values[2] = Int64GetDatum(row_count);
+	insert_with_cid(srel, heap_form_tuple(RelationGetDescr(srel), values, nulls), cid);
+	table_close(srel, RowExclusiveLock);
+}
+
+/* Insert the row of a flushed stripe, stamped with its rows' command id. */
+void
+columnar_insert_stripe(Relation rel, uint64 storage_id, uint64 first_row,
+					   uint64 row_count, BlockNumber first_block,
+					   uint64 data_bytes, bytea *skiplist, CommandId cid)
+{
+	Relation	srel = table_open(metadata_relid("stripe"), RowExclusiveLock);
+	Datum		values[Natts_stripe];
+	bool		nulls[Natts_stripe] = {false, false, false, false, false, false};
+
+	values[0] = Int64GetDatum(storage_id);
+	values[1] = Int64GetDatum(first_row);
+	values[2] = Int64GetDatum(row_count);
+	values[3] = Int64GetDatum(first_block);
+	values[4] = Int64GetDatum(data_bytes);
+	values[5] = PointerGetDatum(skiplist);
+	insert_with_cid(srel, heap_form_tuple(RelationGetDescr(srel), values, nulls), cid);
+	table_close(srel, RowExclusiveLock);
+}
+
+static void *
+palloc_fn(size_t size)
+{
+	return palloc(size);
+}
+
+/* Parse a skip list, raising a data-corruption error that names the table. */
+void
+columnar_parse_skiplist(Relation rel, ColumnarStripe *stripe,
+						const char *buf, size_t len)
+{
+	ColumnarFormatError err;
+
+	if (!columnar_skiplist_parse((const uint8_t *) buf, len, stripe->row_count,
+								 stripe->data_bytes, palloc_fn, &stripe->skiplist, &err))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("strata_columnar table \"%s\" has corrupt metadata for the stripe at row %llu",
+						RelationGetRelationName(rel), (unsigned long long) stripe->first_row),
+				 errdetail("%s, at byte %zu of the skip list.", err.message, err.offset)));
+}
+
+static ColumnarStripe *
+stripe_from_tuple(Relation rel, Relation srel, HeapTuple tup)
+{
+	Datum		values[Natts_stripe];
+	bool		nulls[Natts_stripe];
+	ColumnarStripe *stripe;
+	bytea	   *skiplist;
+
+	heap_deform_tuple(tup, RelationGetDescr(srel), values, nulls);
+	stripe = palloc0(sizeof(ColumnarStripe));
+	stripe->first_row = DatumGetInt64(values[1]);
+	stripe->row_count = DatumGetInt64(values[2]);
+	stripe->first_block = (BlockNumber) DatumGetInt64(values[3]);
+	stripe->data_bytes = DatumGetInt64(values[4]);
+	skiplist = DatumGetByteaPP(values[5]);
+	columnar_parse_skiplist(rel, stripe, VARDATA_ANY(skiplist), VARSIZE_ANY_EXHDR(skiplist));
+	return stripe;
+}
+
+/* Every flushed stripe of a storage that snapshot sees, by first row. */
+List *
+columnar_read_stripes(Relation rel, uint64 storage_id, Snapshot snapshot)
+{
+	Relation	srel = table_open(metadata_relid("stripe"), AccessShareLock);
+	Relation	irel = index_open(metadata_relid("stripe_pkey"), AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *stripes = NIL;
+
+	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(storage_id));
+	scan = systable_beginscan_ordered(srel, irel, snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
+		stripes = lappend(stripes, stripe_from_tuple(rel, srel, tup));
+	systable_endscan_ordered(scan);
+	index_close(irel, AccessShareLock);
+	table_close(srel, AccessShareLock);
+	return stripes;
+}
+
+/*
+ * The row of the table meta ("stripe" or "reservation") whose range covers
+ * row under snapshot, as its first_row, or -1.
+ */
+static int64
+find_covering(const char *meta, uint64 storage_id, uint64 row, Snapshot snapshot,
+			  HeapTuple *copy)
+{
+	Relation	srel = table_open(metadata_relid(meta), AccessShareLock);
+	Relation	irel = index_open(metadata_relid(psprintf("%s_pkey", meta)), AccessShareLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int64		found = -1;
+
+	ScanKeyInit(&keys[0], Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(storage_id));
+	ScanKeyInit(&keys[1], Anum_stripe_first_row, BTLessEqualStrategyNumber, F_INT8LE,
+				Int64GetDatum(row));
+	scan = systable_beginscan_ordered(srel, irel, snapshot, 2, keys);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, BackwardScanDirection)))
+	{
+		bool		isnull;
+		int64		first = DatumGetInt64(heap_getattr(tup, Anum_stripe_first_row,
+													   RelationGetDescr(srel), &isnull));
+		int64		count = DatumGetInt64(heap_getattr(tup, Anum_stripe_row_count,
+													   RelationGetDescr(srel), &isnull));
+
+		if (row < (uint64) (first + count))
+		{
+			found = first;
+			if (copy != NULL)
+				*copy = heap_copytuple(tup);
+		}
+		break;
+	}
+	systable_endscan_ordered(scan);
+	index_close(irel, AccessShareLock);
+	table_close(srel, AccessShareLock);
+	return found;
+}
+
+/* The flushed stripe holding row under snapshot, or NULL. */
+ColumnarStripe *
+columnar_find_stripe(Relation rel, uint64 storage_id, uint64 row, Snapshot snapshot)
+{
+	HeapTuple	tup;
+	ColumnarStripe *stripe;
+	Relation	srel;
+
+	if (find_covering("stripe", storage_id, row, snapshot, &tup) < 0)
+		return NULL;
+	srel = table_open(metadata_relid("stripe"), AccessShareLock);
+	stripe = stripe_from_tuple(rel, srel, tup);
+	table_close(srel, AccessShareLock);
+	return stripe;
+}
+
+/*
+ * Is row reserved by a transaction that snapshot sees?  Under a dirty
+ * snapshot, one still in progress leaves its xid in snapshot->xmin.
+ */
+bool
+columnar_row_reserved(uint64 storage_id, uint64 row, Snapshot snapshot)
+{
+	return find_covering("reservation", storage_id, row, snapshot, NULL) >= 0;
+}
+
+/* ---- options ---- */
+
+static bool
+read_options_row(Oid relid, ColumnarOptions *options)
+{
+	Relation	rel = table_open(metadata_relid("options"), AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
+	if (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Datum		values[Natts_options];
+		bool		nulls[Natts_options];
+		char	   *codec;
+
+		heap_deform_tuple(tup, RelationGetDescr(rel), values, nulls);
+		options->stripe_row_limit = DatumGetInt32(values[1]);
+		options->chunk_group_row_limit = DatumGetInt32(values[2]);
+		codec = TextDatumGetCString(values[3]);
+		if (!strata_codec_from_name(codec, &options->codec))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("strata_columnar options of relation %u name unknown codec \"%s\"",
+							relid, codec)));
+		options->compression_level = DatumGetInt32(values[4]);
+		found = true;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+void
+columnar_get_options(Oid relid, ColumnarOptions *options)
+{
+	if (read_options_row(relid, options))
+		return;
+	options->stripe_row_limit = columnar_stripe_row_limit;
+	options->chunk_group_row_limit = columnar_chunk_group_row_limit;
+	options->codec = (StrataCodec) columnar_compression;
+	options->compression_level = columnar_compression_level;
+	{
+		int			minl,
+					maxl,
+					dflt;
+
+		/* the level GUC covers every codec; one a codec lacks means its default */
+		strata_codec_level_range(options->codec, &minl, &maxl, &dflt);
+		if (options->compression_level < minl || options->compression_level > maxl)
+			options->compression_level = dflt;
+	}
+}
+
+/* Insert or replace a table's options row. */
+void
+columnar_store_options(Oid relid, const ColumnarOptions *options)
+{
+	Relation	rel = table_open(metadata_relid("options"), RowExclusiveLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Datum		values[Natts_options];
+	bool		nulls[Natts_options] = {false, false, false, false, false};
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, InvalidOid, false, SnapshotSelf, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		simple_heap_delete(rel, &tup->t_self);
+	systable_endscan(scan);
+
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = Int32GetDatum(options->stripe_row_limit);
+	values[2] = Int32GetDatum(options->chunk_group_row_limit);
+	values[3] = CStringGetTextDatum(strata_codec_name(options->codec));
+	values[4] = Int32GetDatum(options->compression_level);
+	insert_with_cid(rel, heap_form_tuple(RelationGetDescr(rel), values, nulls),
+					GetCurrentCommandId(true));
+	table_close(rel, RowExclusiveLock);
+	CommandCounterIncrement();
+}

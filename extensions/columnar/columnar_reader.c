@@ -1,0 +1,507 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_reader.c
+ *	  Reading strata_columnar stripes: sequentially, by row number, by rank.
+ *
+ * A read state sees the stripes its snapshot sees, plus this transaction's
+ * unflushed rows (columnar_pending_stripes).  It decodes one chunk group at
+ * a time, and only the columns it was asked for: each chunk is read,
+ * decompressed and indexed (columnar_format.c), and its values become Datums
+ * that point into the decompressed chunk, so no value is copied.  The
+ * memory of a chunk group lives until the next one is decoded, which is as
+ * long as the executor looks at a row it was handed.
+ *
+ * Columns a stripe does not have (added by ALTER TABLE ADD COLUMN after it
+ * was written) read as the column's missing value, as in a heap tuple.
+ *
+ * Values are decoded with the descriptor of the slot they go into, as heap
+ * deforms with the slot's: a table rewrite (ALTER COLUMN TYPE) reads the old
+ * rows through a slot of the old descriptor while the relation already has
+ * the new one.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "columnar.h"
+
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "port/pg_crc32c.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+struct ColumnarReadState
+{
+	Relation	rel;
+	Snapshot	snapshot;
+	TupleDesc	tupdesc;
+	int			natts;
+	bool	   *needed;
+	Bitmapset  *attrs;
+	uint64		storage_id;
+
+	List	   *stripes;		/* flushed and pending, by first row */
+	List	   *pending;		/* the pinned pending ones, to release */
+	int			stripe_index;
+
+	/* the decoded chunk group */
+	ColumnarStripe *stripe;
+	uint32		group;
+	uint64		group_first_row;
+	uint32		group_rows;
+	uint32		next;			/* row within the group to return next */
+	Datum	  **values;
+	bool	  **nulls;
+
+	MemoryContext scan_cxt;
+	MemoryContext group_cxt;
+};
+
+static int
+compare_first_row(const ListCell *a, const ListCell *b)
+{
+	uint64		x = ((ColumnarStripe *) lfirst(a))->first_row;
+	uint64		y = ((ColumnarStripe *) lfirst(b))->first_row;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static void
+load_stripes(ColumnarReadState *state)
+{
+	MemoryContext old = MemoryContextSwitchTo(state->scan_cxt);
+
+	state->stripes = columnar_read_stripes(state->rel, state->storage_id, state->snapshot);
+	state->pending = columnar_pending_stripes(state->rel, state->snapshot);
+	state->stripes = list_concat(state->stripes, state->pending);
+	list_sort(state->stripes, compare_first_row);
+	MemoryContextSwitchTo(old);
+}
+
+/* Decode with desc from now on (see the header comment). */
+static void
+set_descriptor(ColumnarReadState *state, TupleDesc desc)
+{
+	MemoryContext old = MemoryContextSwitchTo(state->scan_cxt);
+	int			i;
+
+	state->tupdesc = desc;
+	state->natts = desc->natts;
+	state->needed = palloc0(sizeof(bool) * Max(state->natts, 1));
+	state->values = palloc0(sizeof(Datum *) * Max(state->natts, 1));
+	state->nulls = palloc0(sizeof(bool *) * Max(state->natts, 1));
+	for (i = 0; i < state->natts; i++)
+		state->needed[i] = !TupleDescAttr(desc, i)->attisdropped &&
+			(state->attrs == NULL || bms_is_member(i + 1, state->attrs));
+	MemoryContextSwitchTo(old);
+}
+
+static void load_group(ColumnarReadState *state, ColumnarStripe *stripe, uint32 group);
+
+/* Follow the slot's descriptor, decoding the current group again if needed. */
+static void
+match_slot(ColumnarReadState *state, TupleTableSlot *slot)
+{
+	uint32		next;
+
+	if (slot->tts_tupleDescriptor == state->tupdesc)
+		return;
+	set_descriptor(state, slot->tts_tupleDescriptor);
+	if (state->stripe != NULL)
+	{
+		next = state->next;
+		load_group(state, state->stripe, state->group);
+		state->next = next;
+	}
+}
+
+static ColumnarReadState *
+begin_read(Relation rel, Snapshot snapshot, Bitmapset *attrs, bool load)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "strata_columnar scan",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	ColumnarReadState *state = palloc0(sizeof(ColumnarReadState));
+
+	state->rel = rel;
+	state->snapshot = snapshot;
+	state->scan_cxt = cxt;
+	state->group_cxt = AllocSetContextCreate(cxt, "strata_columnar chunk group",
+											 ALLOCSET_DEFAULT_SIZES);
+	state->attrs = bms_copy(attrs);
+	set_descriptor(state, RelationGetDescr(rel));
+	state->storage_id = columnar_storage_id(rel);
+	MemoryContextSwitchTo(old);
+
+	if (load)
+		load_stripes(state);
+	state->stripe_index = -1;
+	return state;
+}
+
+/* A scan over every stripe snapshot sees; attrs NULL means all columns. */
+ColumnarReadState *
+columnar_begin_read(Relation rel, Snapshot snapshot, Bitmapset *attrs)
+{
+	return begin_read(rel, snapshot, attrs, true);
+}
+
+/* A read state for columnar_fetch_row only: it looks stripes up one by one. */
+ColumnarReadState *
+columnar_begin_fetch(Relation rel, Snapshot snapshot)
+{
+	return begin_read(rel, snapshot, NULL, false);
+}
+
+void
+columnar_rescan(ColumnarReadState *state)
+{
+	columnar_release_pending(state->pending);
+	state->pending = NIL;
+	MemoryContextReset(state->group_cxt);
+	state->stripe = NULL;
+	load_stripes(state);
+	state->stripe_index = -1;
+}
+
+void
+columnar_end_read(ColumnarReadState *state)
+{
+	columnar_release_pending(state->pending);
+	MemoryContextDelete(state->scan_cxt);
+}
+
+/* The stored bytes of chunk (column, group) of a stripe, in memory. */
+static const char *
+chunk_bytes(Relation rel, const ColumnarStripe *stripe, const ColumnarChunkMeta *meta,
+			int column)
+{
+	char	   *buf;
+
+	if (stripe->first_block == InvalidBlockNumber)
+		return stripe->memory_columns[column] + meta->offset;
+	buf = palloc(meta->stored_len + 1);
+	columnar_read_data(rel, stripe->first_block, meta->offset, buf, meta->stored_len);
+	return buf;
+}
+
+static void
+chunk_corrupt(Relation rel, const ColumnarStripe *stripe, Form_pg_attribute att,
+			  uint32 group, const char *what, size_t offset)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("strata_columnar table \"%s\" has a corrupt chunk of column \"%s\"",
+					RelationGetRelationName(rel), NameStr(att->attname)),
+			 errdetail_internal("Stripe at row %llu (block %u), chunk group %u: %s, at byte %zu.",
+								(unsigned long long) stripe->first_row, stripe->first_block,
+								group, what, offset)));
+}
+
+/*
+ * Decode chunk (column, group) of a stripe into values[] and nulls[], one
+ * entry per row of the group, in the current memory context.
+ */
+void
+columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe, int column,
+					  uint32 group, Form_pg_attribute att, Datum *values, bool *nulls)
+{
+	const ColumnarSkipList *sl = &stripe->skiplist;
+	uint32		rows = sl->group_rows[group];
+	const ColumnarChunkMeta *meta;
+	const char *stored;
+	char	   *raw;
+	const char *detail;
+	uint32	   *offsets;
+	ColumnarTypeShape shape = {att->attlen, att->attalign};
+	ColumnarFormatError err;
+	StrataCodecStatus status;
+	uint32		r;
+	uint32		v = 0;
+
+	if ((uint32) column >= sl->column_count)
+	{
+		/* a column added after this stripe was written */
+		bool		isnull;
+		Datum		missing = getmissingattr(RelationGetDescr(rel), column + 1, &isnull);
+
+		for (r = 0; r < rows; r++)
+		{
+			values[r] = missing;
+			nulls[r] = isnull;
+		}
+		return;
+	}
+
+	meta = &sl->chunks[column * sl->group_count + group];
+	if (meta->codec >= STRATA_CODEC_COUNT)
+		chunk_corrupt(rel, stripe, att, group, "unknown codec", 0);
+	stored = chunk_bytes(rel, stripe, meta, column);
+	{
+		pg_crc32c	crc;
+
+		INIT_CRC32C(crc);
+		COMP_CRC32C(crc, stored, meta->stored_len);
+		FIN_CRC32C(crc);
+		if (crc != meta->crc)
+			chunk_corrupt(rel, stripe, att, group, "checksum mismatch", 0);
+	}
+	raw = palloc(meta->raw_len + 8);
+	status = strata_decompress((StrataCodec) meta->codec, stored, meta->stored_len,
+							   raw, meta->raw_len, &detail);
+	if (status != STRATA_CODEC_OK)
+	{
+		if (status == STRATA_CODEC_FAILED)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("could not decompress a chunk of column \"%s\" of table \"%s\"",
+							NameStr(att->attname), RelationGetRelationName(rel)),
+					 errdetail_internal("%s", detail)));
+		chunk_corrupt(rel, stripe, att, group, detail, 0);
+	}
+
+	offsets = palloc(sizeof(uint32) * (rows - Min(meta->null_count, rows) + 1));
+	if (!columnar_chunk_index((const uint8_t *) raw, meta->raw_len, rows,
+							  meta->null_count, &shape, offsets, &err))
+		chunk_corrupt(rel, stripe, att, group, err.message, err.offset);
+
+	for (r = 0; r < rows; r++)
+	{
+		if (meta->null_count > 0 && !columnar_bitmap_present((const uint8_t *) raw, r))
+		{
+			values[r] = (Datum) 0;
+			nulls[r] = true;
+			continue;
+		}
+		nulls[r] = false;
+		if (att->attbyval)
+			values[r] = fetch_att(raw + offsets[v], true, att->attlen);
+		else
+			values[r] = PointerGetDatum(raw + offsets[v]);
+		v++;
+	}
+	pfree(offsets);
+}
+
+/* Decode the needed columns of one chunk group into the state. */
+static void
+load_group(ColumnarReadState *state, ColumnarStripe *stripe, uint32 group)
+{
+	MemoryContext old;
+	uint64		first = stripe->first_row;
+	uint32		g;
+	int			i;
+
+	MemoryContextReset(state->group_cxt);
+	old = MemoryContextSwitchTo(state->group_cxt);
+	for (g = 0; g < group; g++)
+		first += stripe->skiplist.group_rows[g];
+	state->stripe = stripe;
+	state->group = group;
+	state->group_first_row = first;
+	state->group_rows = stripe->skiplist.group_rows[group];
+	state->next = 0;
+	for (i = 0; i < state->natts; i++)
+	{
+		if (!state->needed[i])
+			continue;
+		state->values[i] = palloc(sizeof(Datum) * state->group_rows);
+		state->nulls[i] = palloc(sizeof(bool) * state->group_rows);
+		columnar_decode_chunk(state->rel, stripe, i, group,
+							  TupleDescAttr(state->tupdesc, i),
+							  state->values[i], state->nulls[i]);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static void
+store_row(ColumnarReadState *state, uint32 r, TupleTableSlot *slot)
+{
+	int			i;
+
+	ExecClearTuple(slot);
+	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+	{
+		if (i < state->natts && state->needed[i])
+		{
+			slot->tts_values[i] = state->values[i][r];
+			slot->tts_isnull[i] = state->nulls[i][r];
+		}
+		else
+		{
+			slot->tts_values[i] = (Datum) 0;
+			slot->tts_isnull[i] = true;
+		}
+	}
+	ExecStoreVirtualTuple(slot);
+	slot->tts_tableOid = RelationGetRelid(state->rel);
+	slot->tts_tid = columnar_row_to_tid(state->group_first_row + r);
+}
+
+bool
+columnar_read_next(ColumnarReadState *state, TupleTableSlot *slot)
+{
+	match_slot(state, slot);
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (state->stripe != NULL && state->next < state->group_rows)
+		{
+			store_row(state, state->next++, slot);
+			return true;
+		}
+		if (state->stripe != NULL && state->group + 1 < state->stripe->skiplist.group_count)
+		{
+			load_group(state, state->stripe, state->group + 1);
+			continue;
+		}
+		/* next stripe with rows */
+		do
+		{
+			state->stripe_index++;
+			if (state->stripe_index >= list_length(state->stripes))
+			{
+				ExecClearTuple(slot);
+				return false;
+			}
+		} while (((ColumnarStripe *) list_nth(state->stripes, state->stripe_index))->skiplist.group_count == 0);
+		load_group(state, list_nth(state->stripes, state->stripe_index), 0);
+	}
+}
+
+/* Find the chunk group of a stripe holding row, and decode it. */
+static void
+load_group_of_row(ColumnarReadState *state, ColumnarStripe *stripe, uint64 row)
+{
+	uint64		first = stripe->first_row;
+	uint32		g;
+
+	for (g = 0; g < stripe->skiplist.group_count; g++)
+	{
+		if (row < first + stripe->skiplist.group_rows[g])
+			break;
+		first += stripe->skiplist.group_rows[g];
+	}
+	if (state->stripe != stripe || state->group != g)
+		load_group(state, stripe, g);
+}
+
+/*
+ * Fetch one row by its row number, as state->snapshot sees it (the index
+ * fetch path).  Returns false when the row is not visible.  A row reserved
+ * by another transaction still in progress, found under a dirty snapshot,
+ * returns true with all columns NULL: its xmin is then in the snapshot, and
+ * that is all a unique check looks at.
+ */
+bool
+columnar_fetch_row(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
+{
+	ColumnarStripe *stripe = NULL;
+	List	   *pending;
+	ListCell   *lc;
+	MemoryContext old;
+	bool		dirty = state->snapshot->snapshot_type == SNAPSHOT_DIRTY;
+
+	/*
+	 * A unique check reads xmin and xmax of a dirty snapshot after a fetch;
+	 * heap's visibility test sets them, and so must every path here.
+	 */
+	if (dirty)
+		state->snapshot->xmin = state->snapshot->xmax = InvalidTransactionId;
+	match_slot(state, slot);
+	if (state->stripe != NULL && state->stripe->first_block != InvalidBlockNumber &&
+		row >= state->stripe->first_row &&
+		row < state->stripe->first_row + state->stripe->row_count)
+	{
+		load_group_of_row(state, state->stripe, row);
+		store_row(state, (uint32) (row - state->group_first_row), slot);
+		return true;
+	}
+
+	/* this transaction's unflushed rows are decoded at once, then unpinned */
+	old = MemoryContextSwitchTo(state->scan_cxt);
+	pending = columnar_pending_stripes(state->rel, state->snapshot);
+	foreach(lc, pending)
+	{
+		ColumnarStripe *p = lfirst(lc);
+
+		if (row >= p->first_row && row < p->first_row + p->row_count)
+		{
+			state->stripe = NULL;
+			load_group_of_row(state, p, row);
+			store_row(state, (uint32) (row - state->group_first_row), slot);
+			state->stripe = NULL;	/* never reuse a pending group */
+			columnar_release_pending(pending);
+			MemoryContextSwitchTo(old);
+			return true;
+		}
+	}
+	columnar_release_pending(pending);
+
+	stripe = columnar_find_stripe(state->rel, state->storage_id, row, state->snapshot);
+	MemoryContextSwitchTo(old);
+	if (stripe == NULL)
+	{
+		if (dirty)
+		{
+			/* another writer's rows exist only in its memory: report it */
+			state->snapshot->xmin = state->snapshot->xmax = InvalidTransactionId;
+			if (columnar_row_reserved(state->storage_id, row, state->snapshot) &&
+				TransactionIdIsValid(state->snapshot->xmin))
+			{
+				ExecStoreAllNullTuple(slot);
+				slot->tts_tableOid = RelationGetRelid(state->rel);
+				slot->tts_tid = columnar_row_to_tid(row);
+				return true;
+			}
+			state->snapshot->xmin = state->snapshot->xmax = InvalidTransactionId;
+		}
+		return false;
+	}
+	if (row >= stripe->first_row + stripe->row_count)
+		return false;
+	load_group_of_row(state, stripe, row);
+	store_row(state, (uint32) (row - state->group_first_row), slot);
+	return true;
+}
+
+uint64
+columnar_total_rows(ColumnarReadState *state)
+{
+	uint64		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, state->stripes)
+		total += ((ColumnarStripe *) lfirst(lc))->row_count;
+	return total;
+}
+
+/* The n-th visible row (0-based, in row-number order), for sampling. */
+bool
+columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot)
+{
+	ListCell   *lc;
+
+	match_slot(state, slot);
+	foreach(lc, state->stripes)
+	{
+		ColumnarStripe *stripe = lfirst(lc);
+
+		if (n < stripe->row_count)
+		{
+			load_group_of_row(state, stripe, stripe->first_row + n);
+			store_row(state, (uint32) (stripe->first_row + n - state->group_first_row), slot);
+			return true;
+		}
+		n -= stripe->row_count;
+	}
+	return false;
+}
+
+List *
+columnar_read_stripes_all(ColumnarReadState *state)
+{
+	return state->stripes;
+}

@@ -1,0 +1,716 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_tableam.c
+ *	  The table access method strata_columnar: PostgreSQL's callbacks.
+ *
+ * Rows are stored by columnar_writer.c and read by columnar_reader.c; this
+ * file maps the TableAmRoutine contract onto them.  What this version does
+ * not do (UPDATE, DELETE, row locks, speculative insertion, TABLESAMPLE,
+ * CLUSTER, CREATE INDEX CONCURRENTLY, unlogged tables) raises
+ * ERRCODE_FEATURE_NOT_SUPPORTED naming the table, and parallel plans are
+ * not offered for strata_columnar tables (columnar.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "columnar.h"
+
+#include "access/heapam.h"
+#include "access/multixact.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/pg_am.h"
+#include "catalog/storage.h"
+#include "catalog/storage_xlog.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/tidbitmap.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "storage/smgr.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+
+typedef struct ColumnarScanDescData
+{
+	TableScanDescData base;
+	ColumnarReadState *read;
+	Bitmapset  *attrs;
+	bool		own_snapshot;	/* registered here, to unregister at the end */
+
+	/* ANALYZE: the row slice of the current block */
+	uint64		sample_next;
+	uint64		sample_end;
+	BlockNumber nblocks;
+
+	/* bitmap scans: the current block's offsets */
+	BlockNumber bitmap_block;
+	int			bitmap_ntuples;	/* -1: lossy, all offsets */
+	OffsetNumber bitmap_offsets[MaxHeapTuplesPerPage];
+	int			bitmap_next;
+} ColumnarScanDescData;
+
+typedef ColumnarScanDescData *ColumnarScanDesc;
+
+typedef struct ColumnarIndexFetchData
+{
+	IndexFetchTableData base;
+	ColumnarReadState *read;
+	Snapshot	snapshot;
+} ColumnarIndexFetchData;
+
+static void
+not_supported(Relation rel, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s is not supported on strata_columnar table \"%s\"",
+					what, RelationGetRelationName(rel))));
+}
+
+static const TupleTableSlotOps *
+columnarSlotCallbacks(Relation rel)
+{
+	return &TTSOpsVirtual;
+}
+
+/* ---- sequential scans ---- */
+
+static TableScanDesc
+columnar_beginscan_attrs(Relation rel, Snapshot snapshot, int nkeys,
+						 ScanKey key, ParallelTableScanDesc pscan,
+						 uint32 flags, Bitmapset *attrs)
+{
+	ColumnarScanDesc scan = palloc0(sizeof(ColumnarScanDescData));
+
+	if (pscan != NULL)
+		not_supported(rel, "a parallel scan");
+	RelationIncrementReferenceCount(rel);
+	scan->base.rs_rd = rel;
+	scan->base.rs_nkeys = nkeys;
+	scan->base.rs_key = key;
+	scan->base.rs_flags = flags;
+	scan->base.rs_parallel = NULL;
+	if (snapshot == NULL || !IsMVCCSnapshot(snapshot))
+	{
+		if (snapshot == NULL || snapshot == SnapshotAny)
+		{
+			/* ANALYZE, or a caller that wants every live row */
+			snapshot = RegisterSnapshot(GetTransactionSnapshot());
+			scan->own_snapshot = true;
+		}
+	}
+	scan->base.rs_snapshot = snapshot;
+	scan->attrs = attrs;
+	scan->read = columnar_begin_read(rel, snapshot, attrs);
+	return &scan->base;
+}
+
+static TableScanDesc
+columnarBeginScan(Relation rel, Snapshot snapshot, int nkeys, ScanKey key,
+				  ParallelTableScanDesc pscan, uint32 flags)
+{
+	if (flags & SO_TYPE_SAMPLESCAN)
+		not_supported(rel, "TABLESAMPLE");
+	return columnar_beginscan_attrs(rel, snapshot, nkeys, key, pscan, flags, NULL);
+}
+
+static void
+columnarEndScan(TableScanDesc sscan)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	columnar_end_read(scan->read);
+	if (scan->own_snapshot)
+		UnregisterSnapshot(scan->base.rs_snapshot);
+	else if (scan->base.rs_flags & SO_TEMP_SNAPSHOT)
+		UnregisterSnapshot(scan->base.rs_snapshot);
+	RelationDecrementReferenceCount(scan->base.rs_rd);
+	pfree(scan);
+}
+
+static void
+columnarRescan(TableScanDesc sscan, ScanKey key, bool set_params,
+			   bool allow_strat, bool allow_sync, bool allow_pagemode)
+{
+	columnar_rescan(((ColumnarScanDesc) sscan)->read);
+}
+
+static bool
+columnarGetNextSlot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (ScanDirectionIsBackward(direction))
+		not_supported(sscan->rs_rd, "a backward scan");
+	if (!columnar_read_next(scan->read, slot))
+		return false;
+	pgstat_count_heap_getnext(scan->base.rs_rd);
+	return true;
+}
+
+static Size
+columnarParallelScanEstimate(Relation rel)
+{
+	not_supported(rel, "a parallel scan");
+	return 0;
+}
+
+static Size
+columnarParallelScanInitialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	not_supported(rel, "a parallel scan");
+	return 0;
+}
+
+static void
+columnarParallelScanReinitialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	not_supported(rel, "a parallel scan");
+}
+
+/* ---- fetching rows by TID (indexes, TID scans, triggers) ---- */
+
+static IndexFetchTableData *
+columnarIndexFetchBegin(Relation rel)
+{
+	ColumnarIndexFetchData *fetch = palloc0(sizeof(ColumnarIndexFetchData));
+
+	fetch->base.rel = rel;
+	return &fetch->base;
+}
+
+static void
+columnarIndexFetchReset(IndexFetchTableData *data)
+{
+}
+
+static void
+columnarIndexFetchEnd(IndexFetchTableData *data)
+{
+	ColumnarIndexFetchData *fetch = (ColumnarIndexFetchData *) data;
+
+	if (fetch->read != NULL)
+		columnar_end_read(fetch->read);
+	pfree(fetch);
+}
+
+static ColumnarReadState *
+fetch_state(ColumnarIndexFetchData *fetch, Snapshot snapshot)
+{
+	/* a read state is good for one snapshot: it caches what that one sees */
+	if (fetch->read != NULL && fetch->snapshot != snapshot)
+	{
+		columnar_end_read(fetch->read);
+		fetch->read = NULL;
+	}
+	if (fetch->read == NULL)
+	{
+		fetch->read = columnar_begin_fetch(fetch->base.rel, snapshot);
+		fetch->snapshot = snapshot;
+	}
+	return fetch->read;
+}
+
+static bool
+columnarIndexFetchTuple(IndexFetchTableData *data, ItemPointer tid,
+						Snapshot snapshot, TupleTableSlot *slot,
+						bool *call_again, bool *all_dead)
+{
+	ColumnarIndexFetchData *fetch = (ColumnarIndexFetchData *) data;
+
+	*call_again = false;
+	if (all_dead)
+		*all_dead = false;
+	return columnar_fetch_row(fetch_state(fetch, snapshot), columnar_tid_to_row(tid), slot);
+}
+
+static bool
+columnarFetchRowVersion(Relation rel, ItemPointer tid, Snapshot snapshot,
+						TupleTableSlot *slot)
+{
+	ColumnarReadState *read = columnar_begin_fetch(rel, snapshot);
+	bool		found = columnar_fetch_row(read, columnar_tid_to_row(tid), slot);
+
+	if (found)
+		ExecMaterializeSlot(slot);
+	columnar_end_read(read);
+	return found;
+}
+
+static bool
+columnarTidValid(TableScanDesc scan, ItemPointer tid)
+{
+	return ItemPointerIsValid(tid) && columnar_tid_to_row(tid) >= COLUMNAR_FIRST_ROW;
+}
+
+static void
+columnarGetLatestTid(TableScanDesc scan, ItemPointer tid)
+{
+	/* rows are never updated, so a TID is always its row's latest */
+}
+
+static bool
+columnarSatisfiesSnapshot(Relation rel, TupleTableSlot *slot, Snapshot snapshot)
+{
+	ColumnarReadState *read = columnar_begin_fetch(rel, snapshot);
+	TupleTableSlot *tmp = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
+	bool		visible = columnar_fetch_row(read, columnar_tid_to_row(&slot->tts_tid), tmp);
+
+	ExecDropSingleTupleTableSlot(tmp);
+	columnar_end_read(read);
+	return visible;
+}
+
+static TransactionId
+columnarIndexDeleteTuples(Relation rel, TM_IndexDeleteOp *delstate)
+{
+	/* no row is ever deleted yet, so no index entry is known dead */
+	return InvalidTransactionId;
+}
+
+/* ---- writing ---- */
+
+static void
+columnarTupleInsert(Relation rel, TupleTableSlot *slot, CommandId cid,
+					int options, BulkInsertState bistate)
+{
+	columnar_insert_row(rel, slot, bistate != NULL);
+}
+
+static void
+columnarTupleInsertSpeculative(Relation rel, TupleTableSlot *slot, CommandId cid,
+							   int options, BulkInsertState bistate, uint32 specToken)
+{
+	not_supported(rel, "INSERT ... ON CONFLICT");
+}
+
+static void
+columnarTupleCompleteSpeculative(Relation rel, TupleTableSlot *slot,
+								 uint32 specToken, bool succeeded)
+{
+	not_supported(rel, "INSERT ... ON CONFLICT");
+}
+
+static void
+columnarMultiInsert(Relation rel, TupleTableSlot **slots, int nslots,
+					CommandId cid, int options, BulkInsertState bistate)
+{
+	int			i;
+
+	for (i = 0; i < nslots; i++)
+		columnar_insert_row(rel, slots[i], true);
+}
+
+static TM_Result
+columnarTupleDelete(Relation rel, ItemPointer tid, CommandId cid,
+					Snapshot snapshot, Snapshot crosscheck, bool wait,
+					TM_FailureData *tmfd, bool changingPart)
+{
+	not_supported(rel, "DELETE");
+	return TM_Ok;
+}
+
+static TM_Result
+columnarTupleUpdate(Relation rel, ItemPointer otid, TupleTableSlot *slot,
+					CommandId cid, Snapshot snapshot, Snapshot crosscheck,
+					bool wait, TM_FailureData *tmfd, LockTupleMode *lockmode,
+					bool *update_indexes)
+{
+	not_supported(rel, "UPDATE");
+	return TM_Ok;
+}
+
+static TM_Result
+columnarTupleLock(Relation rel, ItemPointer tid, Snapshot snapshot,
+				  TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
+				  LockWaitPolicy wait_policy, uint8 flags, TM_FailureData *tmfd)
+{
+	not_supported(rel, "locking rows (SELECT ... FOR UPDATE/SHARE, foreign keys referencing it)");
+	return TM_Ok;
+}
+
+static void
+columnarFinishBulkInsert(Relation rel, int options)
+{
+	/* the relation may be swapped or dropped before commit (rewrites) */
+	columnar_flush_relation(rel);
+}
+
+/* ---- storage ---- */
+
+static void
+columnarSetNewFilenode(Relation rel, const RelFileNode *newrnode, char persistence,
+					   TransactionId *freezeXid, MultiXactId *minmulti)
+{
+	SMgrRelation srel;
+	uint64		storage_id;
+
+	if (persistence == RELPERSISTENCE_UNLOGGED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unlogged strata_columnar tables are not supported"),
+				 errdetail("Table \"%s\" would be unlogged.", RelationGetRelationName(rel))));
+
+	/* no transaction ids are stored in the data: nothing to freeze */
+	*freezeXid = InvalidTransactionId;
+	*minmulti = InvalidMultiXactId;
+
+	/* TRUNCATE: the old relfilenode's rows and metadata go (transactionally) */
+	if (rel->rd_node.relNode != newrnode->relNode &&
+		smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM) &&
+		RelationGetNumberOfBlocks(rel) > 0)
+	{
+		columnar_discard_pending(RelationGetRelid(rel));
+		columnar_drop_storage(columnar_storage_id(rel));
+	}
+
+	srel = RelationCreateStorage(*newrnode, persistence, true);
+	storage_id = columnar_new_storage_id();
+	columnar_init_storage(rel, srel, storage_id, persistence);
+	columnar_storage_created(RelationGetRelid(rel), newrnode->relNode, storage_id);
+	smgrclose(srel);
+}
+
+static void
+columnarNontransactionalTruncate(Relation rel)
+{
+	uint64		storage_id;
+
+	columnar_discard_pending(RelationGetRelid(rel));
+	columnar_drop_storage(columnar_storage_id(rel));
+	RelationTruncate(rel, 0);
+
+	/* a fresh storage id: nothing of the old rows can resurface */
+	storage_id = columnar_new_storage_id();
+	columnar_init_storage(rel, RelationGetSmgr(rel), storage_id, rel->rd_rel->relpersistence);
+	columnar_storage_created(RelationGetRelid(rel), rel->rd_node.relNode, storage_id);
+	columnar_forget_storage_id(rel);
+}
+
+/* ALTER TABLE ... SET TABLESPACE: copy the file, keep the storage id. */
+static void
+columnarCopyData(Relation rel, const RelFileNode *newrnode)
+{
+	SMgrRelation dstrel;
+
+	columnar_flush_relation(rel);
+	if (columnar_has_pending(RelationGetRelid(rel)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot move strata_columnar table \"%s\" while an outer subtransaction has unflushed rows in it",
+						RelationGetRelationName(rel)),
+				 errhint("Commit the transaction first.")));
+
+	FlushRelationBuffers(rel);
+	dstrel = RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);
+	RelationCopyStorage(RelationGetSmgr(rel), dstrel, MAIN_FORKNUM,
+						rel->rd_rel->relpersistence);
+	columnar_move_storage(columnar_storage_id(rel), newrnode->relNode);
+	RelationDropStorage(rel);
+	smgrclose(dstrel);
+}
+
+/* VACUUM FULL: copy every visible row into the new relation, in order. */
+static void
+columnarCopyForCluster(Relation OldTable, Relation NewTable, Relation OldIndex,
+					   bool use_sort, TransactionId OldestXmin,
+					   TransactionId *xid_cutoff, MultiXactId *multi_cutoff,
+					   double *num_tuples, double *tups_vacuumed,
+					   double *tups_recently_dead)
+{
+	Snapshot	snapshot;
+	ColumnarReadState *read;
+	TupleTableSlot *slot;
+
+	if (OldIndex != NULL)
+		not_supported(OldTable, "CLUSTER");
+
+	*xid_cutoff = InvalidTransactionId;
+	*multi_cutoff = InvalidMultiXactId;
+	*num_tuples = *tups_vacuumed = *tups_recently_dead = 0;
+
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	read = columnar_begin_read(OldTable, snapshot, NULL);
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(OldTable), &TTSOpsVirtual);
+	while (columnar_read_next(read, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		columnar_insert_row(NewTable, slot, true);
+		*num_tuples += 1;
+	}
+	columnar_flush_relation(NewTable);
+	ExecDropSingleTupleTableSlot(slot);
+	columnar_end_read(read);
+	UnregisterSnapshot(snapshot);
+}
+
+static void
+columnarVacuum(Relation rel, VacuumParams *params, BufferAccessStrategy bstrategy)
+{
+	/*
+	 * Rows are never deleted yet, so there is nothing to reclaim; the
+	 * planner's row count comes from the metadata (columnarEstimateSize).
+	 */
+}
+
+/* ---- ANALYZE: each physical block stands for an equal slice of the rows ---- */
+
+static bool
+columnarAnalyzeNextBlock(TableScanDesc sscan, BlockNumber blockno,
+						 BufferAccessStrategy bstrategy)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	uint64		total = columnar_total_rows(scan->read);
+
+	if (scan->nblocks == 0)
+		scan->nblocks = Max(RelationGetNumberOfBlocks(sscan->rs_rd), 1);
+	scan->sample_next = total * blockno / scan->nblocks;
+	scan->sample_end = total * (blockno + 1) / scan->nblocks;
+	return true;
+}
+
+static bool
+columnarAnalyzeNextTuple(TableScanDesc sscan, TransactionId OldestXmin,
+						 double *liverows, double *deadrows, TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (scan->sample_next >= scan->sample_end ||
+		!columnar_read_nth(scan->read, scan->sample_next, slot))
+		return false;
+	scan->sample_next++;
+	*liverows += 1;
+	return true;
+}
+
+/* ---- index builds ---- */
+
+static double
+columnarIndexBuildRangeScan(Relation table_rel, Relation index_rel,
+							IndexInfo *index_info, bool allow_sync,
+							bool anyvisible, bool progress,
+							BlockNumber start_blockno, BlockNumber numblocks,
+							IndexBuildCallback callback, void *callback_state,
+							TableScanDesc sscan)
+{
+	Snapshot	snapshot;
+	ColumnarReadState *read;
+	TupleTableSlot *slot;
+	EState	   *estate;
+	ExprContext *econtext;
+	ExprState  *predicate;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	double		reltuples = 0;
+
+	if (sscan != NULL)
+		not_supported(table_rel, "a parallel index build");
+	if (index_info->ii_Concurrent)
+		not_supported(table_rel, "CREATE INDEX CONCURRENTLY");
+
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	read = columnar_begin_read(table_rel, snapshot, NULL);
+	slot = table_slot_create(table_rel, NULL);
+	estate = CreateExecutorState();
+	econtext = GetPerTupleExprContext(estate);
+	econtext->ecxt_scantuple = slot;
+	predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
+
+	while (columnar_read_next(read, slot))
+	{
+		BlockNumber block = ItemPointerGetBlockNumber(&slot->tts_tid);
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
+		if (numblocks != InvalidBlockNumber &&
+			(block < start_blockno || block >= start_blockno + numblocks))
+			continue;
+		if (predicate != NULL && !ExecQual(predicate, econtext))
+			continue;
+		FormIndexDatum(index_info, slot, estate, values, isnull);
+		callback(index_rel, &slot->tts_tid, values, isnull, true, callback_state);
+		reltuples += 1;
+	}
+
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	columnar_end_read(read);
+	UnregisterSnapshot(snapshot);
+	index_info->ii_ExpressionsState = NIL;
+	index_info->ii_PredicateState = NULL;
+	return reltuples;
+}
+
+static void
+columnarIndexValidateScan(Relation table_rel, Relation index_rel,
+						  IndexInfo *index_info, Snapshot snapshot,
+						  ValidateIndexState *state)
+{
+	not_supported(table_rel, "CREATE INDEX CONCURRENTLY");
+}
+
+/* ---- sizes ---- */
+
+static uint64
+columnarRelationSize(Relation rel, ForkNumber forkNumber)
+{
+	return table_block_relation_size(rel, forkNumber);
+}
+
+static bool
+columnarNeedsToastTable(Relation rel)
+{
+	/* values are detoasted and stored in chunks, however large */
+	return false;
+}
+
+static Oid
+columnarToastAm(Relation rel)
+{
+	return HEAP_TABLE_AM_OID;
+}
+
+static void
+columnarFetchToastSlice(Relation toastrel, Oid valueid, int32 attrsize,
+						int32 sliceoffset, int32 slicelength, struct varlena *result)
+{
+	not_supported(toastrel, "a TOAST table");
+}
+
+static void
+columnarEstimateSize(Relation rel, int32 *attr_widths, BlockNumber *pages,
+					 double *tuples, double *allvisfrac)
+{
+	*pages = RelationGetNumberOfBlocks(rel);
+	*tuples = (double) columnar_count_rows(rel);
+	*allvisfrac = 0;
+}
+
+/* ---- bitmap scans ---- */
+
+static bool
+columnarBitmapNextBlock(TableScanDesc sscan, TBMIterateResult *tbmres)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	scan->bitmap_block = tbmres->blockno;
+	scan->bitmap_next = 0;
+	if (tbmres->ntuples < 0)
+		scan->bitmap_ntuples = -1;
+	else
+	{
+		scan->bitmap_ntuples = tbmres->ntuples;
+		memcpy(scan->bitmap_offsets, tbmres->offsets, sizeof(OffsetNumber) * tbmres->ntuples);
+	}
+	return true;
+}
+
+static bool
+columnarBitmapNextTuple(TableScanDesc sscan, TBMIterateResult *tbmres,
+						TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	for (;;)
+	{
+		OffsetNumber off;
+		ItemPointerData tid;
+
+		if (scan->bitmap_ntuples >= 0)
+		{
+			if (scan->bitmap_next >= scan->bitmap_ntuples)
+				return false;
+			off = scan->bitmap_offsets[scan->bitmap_next++];
+		}
+		else
+		{
+			if (scan->bitmap_next >= COLUMNAR_ROWS_PER_BLOCK)
+				return false;
+			off = (OffsetNumber) (++scan->bitmap_next);
+		}
+		ItemPointerSet(&tid, scan->bitmap_block, off);
+		if (columnar_fetch_row(scan->read, columnar_tid_to_row(&tid), slot))
+			return true;
+	}
+}
+
+static bool
+columnarSampleNextBlock(TableScanDesc scan, SampleScanState *scanstate)
+{
+	not_supported(scan->rs_rd, "TABLESAMPLE");
+	return false;
+}
+
+static bool
+columnarSampleNextTuple(TableScanDesc scan, SampleScanState *scanstate,
+						TupleTableSlot *slot)
+{
+	not_supported(scan->rs_rd, "TABLESAMPLE");
+	return false;
+}
+
+static const TableAmRoutine columnar_routine = {
+	.type = T_TableAmRoutine,
+
+	.slot_callbacks = columnarSlotCallbacks,
+
+	.scan_begin = columnarBeginScan,
+	.scan_end = columnarEndScan,
+	.scan_rescan = columnarRescan,
+	.scan_getnextslot = columnarGetNextSlot,
+
+	.parallelscan_estimate = columnarParallelScanEstimate,
+	.parallelscan_initialize = columnarParallelScanInitialize,
+	.parallelscan_reinitialize = columnarParallelScanReinitialize,
+
+	.index_fetch_begin = columnarIndexFetchBegin,
+	.index_fetch_reset = columnarIndexFetchReset,
+	.index_fetch_end = columnarIndexFetchEnd,
+	.index_fetch_tuple = columnarIndexFetchTuple,
+
+	.tuple_fetch_row_version = columnarFetchRowVersion,
+	.tuple_tid_valid = columnarTidValid,
+	.tuple_get_latest_tid = columnarGetLatestTid,
+	.tuple_satisfies_snapshot = columnarSatisfiesSnapshot,
+	.index_delete_tuples = columnarIndexDeleteTuples,
+
+	.tuple_insert = columnarTupleInsert,
+	.tuple_insert_speculative = columnarTupleInsertSpeculative,
+	.tuple_complete_speculative = columnarTupleCompleteSpeculative,
+	.multi_insert = columnarMultiInsert,
+	.tuple_delete = columnarTupleDelete,
+	.tuple_update = columnarTupleUpdate,
+	.tuple_lock = columnarTupleLock,
+	.finish_bulk_insert = columnarFinishBulkInsert,
+
+	.relation_set_new_filenode = columnarSetNewFilenode,
+	.relation_nontransactional_truncate = columnarNontransactionalTruncate,
+	.relation_copy_data = columnarCopyData,
+	.relation_copy_for_cluster = columnarCopyForCluster,
+	.relation_vacuum = columnarVacuum,
+	.scan_analyze_next_block = columnarAnalyzeNextBlock,
+	.scan_analyze_next_tuple = columnarAnalyzeNextTuple,
+	.index_build_range_scan = columnarIndexBuildRangeScan,
+	.index_validate_scan = columnarIndexValidateScan,
+
+	.relation_size = columnarRelationSize,
+	.relation_needs_toast_table = columnarNeedsToastTable,
+	.relation_toast_am = columnarToastAm,
+	.relation_fetch_toast_slice = columnarFetchToastSlice,
+
+	.relation_estimate_size = columnarEstimateSize,
+
+	.scan_bitmap_next_block = columnarBitmapNextBlock,
+	.scan_bitmap_next_tuple = columnarBitmapNextTuple,
+	.scan_sample_next_block = columnarSampleNextBlock,
+	.scan_sample_next_tuple = columnarSampleNextTuple,
+};
+
+const TableAmRoutine *
+columnar_tableam(void)
+{
+	return &columnar_routine;
+}

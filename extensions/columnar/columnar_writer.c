@@ -1,0 +1,746 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_writer.c
+ *	  Write states: rows inserted but not yet flushed as a stripe.
+ *
+ * A write state belongs to one relfilenode, one subtransaction and one
+ * command id.  Rows go into the state of the current (subtransaction,
+ * command); each column collects the values of the current chunk group raw,
+ * and compresses them when the group is full.  A state is flushed, into
+ * pages and a stripe row stamped with its command id, when
+ *	- it holds a full stripe (or the row numbers it reserved run out),
+ *	- a later command inserts into the same relation (so each stripe's rows
+ *	  come from one command and its catalog row can say which),
+ *	- a bulk insert ends (COPY, CREATE TABLE AS, table rewrites, whose
+ *	  relation may be swapped or dropped before commit),
+ *	- the transaction commits or prepares.
+ * A subtransaction that aborts takes its states with it; one that commits
+ * hands them to its parent.  Flushing only ever happens in the state's own
+ * subtransaction, so an aborted subtransaction never takes its parent's rows.
+ *
+ * Reads in the same transaction see unflushed rows through
+ * columnar_pending_stripes(), which seals the current chunk group and hands
+ * out the state's chunks as an in-memory stripe.  A reader pins the state;
+ * a pinned state that is flushed keeps its memory until the reader is done.
+ *
+ * When TRUNCATE gives a relation a new relfilenode, the states of the old
+ * one are discarded if they belong to the current subtransaction, and set
+ * aside as "dead" otherwise, to come back if the subtransaction aborts.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "columnar.h"
+
+#include "access/detoast.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "port/pg_crc32c.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/typcache.h"
+
+/* a stripe also ends when its stored chunks reach this size */
+#define STRIPE_BYTE_LIMIT (256 * 1024 * 1024)
+/* the first reservation of a row-at-a-time writer; doubles per state */
+#define FIRST_RESERVATION 1024
+
+typedef struct ColumnBuilder
+{
+	/* the current chunk group, raw */
+	StringInfoData values;
+	uint8	   *bitmap;
+	uint32		null_count;
+	bool		has_bounds;
+	uint32		min_off;		/* offsets of the bounds in values */
+	uint32		max_off;
+
+	/* the compressed chunks of finished groups, back to back */
+	StringInfoData stored;
+} ColumnBuilder;
+
+typedef struct WriteState
+{
+	Oid			relid;
+	Oid			relfilenode;
+	uint64		storage_id;
+	SubTransactionId subxid;
+	CommandId	cid;
+	bool		dead;			/* truncated away in subtransaction dead_in */
+	SubTransactionId dead_in;
+	bool		flushed;		/* data written; kept only for a pinned reader */
+	int			pins;
+
+	uint64		first_row;
+	uint64		reserved;
+	uint32		rows;
+	uint32		group_rows;
+	uint32		max_group_bytes;
+
+	int			natts;
+	TupleDesc	tupdesc;
+	ColumnarOptions options;
+	FmgrInfo   *cmp;			/* btree comparison per column, or fn_oid 0 */
+	ColumnBuilder *cols;
+
+	/* finished chunk groups */
+	uint32		ngroups;
+	uint32		groups_cap;
+	uint32	   *group_rows_arr;
+	ColumnarChunkMeta *metas;	/* [column * groups_cap + group] */
+
+	MemoryContext cxt;
+	MemoryContext tmp;
+} WriteState;
+
+/* all write states of this transaction; lives in TopTransactionContext */
+static List *write_states = NIL;
+/* how many states each relation has had this transaction: sizes reservations */
+static HTAB *reservation_counts = NULL;
+
+static void flush_state(WriteState *state, Relation rel);
+static void free_state(WriteState *state);
+
+static uint32
+next_reservation(Oid relid, int stripe_limit)
+{
+	bool		found;
+	uint32	   *count;
+	uint64		size;
+
+	if (reservation_counts == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(Oid) + sizeof(uint32);
+		ctl.hcxt = TopTransactionContext;
+		reservation_counts = hash_create("strata_columnar reservations", 16, &ctl,
+										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	count = (uint32 *) ((char *) hash_search(reservation_counts, &relid, HASH_ENTER, &found) + sizeof(Oid));
+	if (!found)
+		*count = 0;
+	size = (uint64) FIRST_RESERVATION << Min(*count, 20);
+	(*count)++;
+	return (uint32) Min(size, (uint64) stripe_limit);
+}
+
+static WriteState *
+create_state(Relation rel, CommandId cid, bool bulk)
+{
+	MemoryContext cxt = AllocSetContextCreate(TopTransactionContext,
+											  "strata_columnar write state",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	WriteState *state = palloc0(sizeof(WriteState));
+	int			i;
+
+	state->cxt = cxt;
+	state->tmp = AllocSetContextCreate(cxt, "strata_columnar chunk", ALLOCSET_DEFAULT_SIZES);
+	state->relid = RelationGetRelid(rel);
+	state->relfilenode = rel->rd_node.relNode;
+	state->storage_id = columnar_storage_id(rel);
+	state->subxid = GetCurrentSubTransactionId();
+	state->cid = cid;
+	columnar_get_options(state->relid, &state->options);
+	state->tupdesc = CreateTupleDescCopy(RelationGetDescr(rel));
+	state->natts = state->tupdesc->natts;
+	state->cols = palloc0(sizeof(ColumnBuilder) * Max(state->natts, 1));
+	state->cmp = palloc0(sizeof(FmgrInfo) * Max(state->natts, 1));
+	for (i = 0; i < state->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
+		ColumnBuilder *col = &state->cols[i];
+
+		initStringInfo(&col->values);
+		initStringInfo(&col->stored);
+		col->bitmap = palloc0((state->options.chunk_group_row_limit + 7) / 8 + 8);
+		if (!att->attisdropped)
+		{
+			TypeCacheEntry *tc = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
+
+			if (OidIsValid(tc->cmp_proc))
+				fmgr_info_cxt(tc->cmp_proc, &state->cmp[i], cxt);
+		}
+	}
+	state->groups_cap = 8;
+	state->group_rows_arr = palloc(sizeof(uint32) * state->groups_cap);
+	state->metas = palloc0(sizeof(ColumnarChunkMeta) * state->groups_cap * Max(state->natts, 1));
+	MemoryContextSwitchTo(old);
+
+	state->reserved = bulk ? (uint64) state->options.stripe_row_limit :
+		next_reservation(state->relid, state->options.stripe_row_limit);
+	state->first_row = columnar_reserve_rows(rel, state->reserved);
+	columnar_reserve_stripe(rel, state->storage_id, state->first_row, state->reserved, cid);
+
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	write_states = lappend(write_states, state);
+	MemoryContextSwitchTo(old);
+	return state;
+}
+
+static Datum
+datum_at(Form_pg_attribute att, const char *p)
+{
+	if (att->attbyval)
+		return fetch_att(p, true, att->attlen);
+	return PointerGetDatum(p);
+}
+
+/* Append one present value to the column's raw values; returns its offset. */
+static uint32
+append_value(StringInfo buf, Form_pg_attribute att, Datum value, MemoryContext tmp)
+{
+	uint32		off;
+
+	if (att->attlen > 0)
+	{
+		ColumnarTypeShape shape = {att->attlen, att->attalign};
+		size_t		stride = columnar_fixed_stride(&shape);
+
+		enlargeStringInfo(buf, (int) stride);
+		off = buf->len;
+		memset(buf->data + off, 0, stride);
+		if (att->attbyval)
+			store_att_byval(buf->data + off, value, att->attlen);
+		else
+			memcpy(buf->data + off, DatumGetPointer(value), att->attlen);
+		buf->len += (int) stride;
+	}
+	else if (att->attlen == -1)
+	{
+		MemoryContext old = MemoryContextSwitchTo(tmp);
+		struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+		Size		len = VARSIZE_ANY_EXHDR(v);
+
+		MemoryContextSwitchTo(old);
+		if (len + VARHDRSZ_SHORT <= VARATT_SHORT_MAX)
+		{
+			off = buf->len;
+			appendStringInfoChar(buf, (char) (((len + VARHDRSZ_SHORT) << 1) | 1));
+		}
+		else
+		{
+			uint32		hdr = (uint32) (len + VARHDRSZ) << 2;
+
+			while (buf->len % 4 != 0)
+				appendStringInfoChar(buf, '\0');
+			off = buf->len;
+			appendBinaryStringInfo(buf, (char *) &hdr, sizeof(hdr));
+		}
+		appendBinaryStringInfo(buf, VARDATA_ANY(v), (int) len);
+		if ((Pointer) v != DatumGetPointer(value))
+			pfree(v);
+	}
+	else
+	{
+		const char *s = DatumGetCString(value);
+
+		off = buf->len;
+		appendBinaryStringInfo(buf, s, (int) strlen(s) + 1);
+	}
+	return off;
+}
+
+static void
+update_bounds(WriteState *state, int i, uint32 off)
+{
+	ColumnBuilder *col = &state->cols[i];
+	Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
+	Datum		v;
+
+	if (state->cmp[i].fn_oid == InvalidOid)
+		return;
+	if (!col->has_bounds)
+	{
+		col->has_bounds = true;
+		col->min_off = col->max_off = off;
+		return;
+	}
+	v = datum_at(att, col->values.data + off);
+	if (DatumGetInt32(FunctionCall2Coll(&state->cmp[i], att->attcollation, v,
+										datum_at(att, col->values.data + col->min_off))) < 0)
+		col->min_off = off;
+	else if (DatumGetInt32(FunctionCall2Coll(&state->cmp[i], att->attcollation, v,
+											 datum_at(att, col->values.data + col->max_off))) > 0)
+		col->max_off = off;
+}
+
+/* The bytes that represent a bound: the value as it sits in the chunk. */
+static const uint8 *
+bound_bytes(Form_pg_attribute att, const char *p, uint32 *len)
+{
+	if (att->attlen > 0)
+		*len = att->attlen;
+	else if (att->attlen == -1)
+		*len = VARSIZE_ANY(p);
+	else
+		*len = strlen(p) + 1;
+	return (const uint8 *) p;
+}
+
+/* Compress the current chunk group of every column and start a new one. */
+static void
+finish_group(WriteState *state)
+{
+	MemoryContext old;
+	int			i;
+	uint32		g = state->ngroups;
+
+	if (state->group_rows == 0)
+		return;
+	old = MemoryContextSwitchTo(state->cxt);
+	if (g == state->groups_cap)
+	{
+		uint32		newcap = state->groups_cap * 2;
+		ColumnarChunkMeta *metas = palloc0(sizeof(ColumnarChunkMeta) * newcap * Max(state->natts, 1));
+
+		for (i = 0; i < state->natts; i++)
+			memcpy(&metas[i * newcap], &state->metas[i * state->groups_cap],
+				   sizeof(ColumnarChunkMeta) * state->groups_cap);
+		pfree(state->metas);
+		state->metas = metas;
+		state->group_rows_arr = repalloc(state->group_rows_arr, sizeof(uint32) * newcap);
+		state->groups_cap = newcap;
+	}
+	state->group_rows_arr[g] = state->group_rows;
+
+	for (i = 0; i < state->natts; i++)
+	{
+		ColumnBuilder *col = &state->cols[i];
+		Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
+		ColumnarChunkMeta *meta = &state->metas[i * state->groups_cap + g];
+		size_t		bitmap_len = col->null_count > 0 ? columnar_bitmap_size(state->group_rows) : 0;
+		size_t		raw_len = bitmap_len + col->values.len;
+		char	   *raw;
+		size_t		bound;
+		char	   *comp;
+		size_t		comp_len = 0;
+		const char *detail;
+		StrataCodec codec = state->options.codec;
+
+		MemoryContextSwitchTo(state->tmp);
+		raw = palloc(raw_len + 1);
+		if (bitmap_len > 0)
+		{
+			memset(raw, 0, bitmap_len);
+			memcpy(raw, col->bitmap, (state->group_rows + 7) / 8);
+		}
+		memcpy(raw + bitmap_len, col->values.data, col->values.len);
+
+		bound = strata_compress_bound(codec, raw_len);
+		comp = codec == STRATA_CODEC_NONE || bound == 0 ? NULL : palloc(bound);
+		if (comp == NULL ||
+			strata_compress(codec, state->options.compression_level, raw, raw_len,
+							comp, bound, &comp_len, &detail) != STRATA_CODEC_OK ||
+			comp_len >= raw_len)
+		{
+			/* store raw what does not shrink */
+			codec = STRATA_CODEC_NONE;
+			comp = raw;
+			comp_len = raw_len;
+		}
+		MemoryContextSwitchTo(state->cxt);
+
+		meta->offset = col->stored.len;
+		meta->stored_len = (uint32) comp_len;
+		meta->raw_len = (uint32) raw_len;
+		meta->null_count = col->null_count;
+		INIT_CRC32C(meta->crc);
+		COMP_CRC32C(meta->crc, comp, comp_len);
+		FIN_CRC32C(meta->crc);
+		meta->codec = (uint8) codec;
+		meta->encoding = COLUMNAR_ENCODING_PLAIN;
+		meta->has_bounds = false;
+		if (col->has_bounds)
+		{
+			uint32		min_len,
+						max_len;
+			const uint8 *min = bound_bytes(att, col->values.data + col->min_off, &min_len);
+			const uint8 *max = bound_bytes(att, col->values.data + col->max_off, &max_len);
+
+			if (min_len <= COLUMNAR_MAX_BOUND_LEN && max_len <= COLUMNAR_MAX_BOUND_LEN)
+			{
+				meta->has_bounds = true;
+				meta->min_len = min_len;
+				meta->max_len = max_len;
+				meta->min = memcpy(palloc(min_len), min, min_len);
+				meta->max = memcpy(palloc(max_len), max, max_len);
+			}
+		}
+		appendBinaryStringInfo(&col->stored, comp, (int) comp_len);
+
+		resetStringInfo(&col->values);
+		memset(col->bitmap, 0, (state->options.chunk_group_row_limit + 7) / 8 + 8);
+		col->null_count = 0;
+		col->has_bounds = false;
+		MemoryContextReset(state->tmp);
+	}
+	MemoryContextSwitchTo(old);
+	state->ngroups++;
+	state->group_rows = 0;
+	state->max_group_bytes = 0;
+}
+
+static size_t
+stored_bytes(WriteState *state)
+{
+	size_t		total = 0;
+	int			i;
+
+	for (i = 0; i < state->natts; i++)
+		total += state->cols[i].stored.len;
+	return total;
+}
+
+/* The state of (relation, current subtransaction) to insert into now. */
+static WriteState *
+current_state(Relation rel, bool bulk)
+{
+	CommandId	cid = GetCurrentCommandId(true);
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	ListCell   *lc;
+
+	foreach(lc, write_states)
+	{
+		WriteState *state = lfirst(lc);
+
+		if (state->relid != RelationGetRelid(rel) || state->subxid != subxid ||
+			state->dead || state->flushed ||
+			state->relfilenode != rel->rd_node.relNode)
+			continue;
+		if (state->cid == cid)
+			return state;
+		/* rows of an earlier command: flush them as their own stripe */
+		flush_state(state, rel);
+	}
+	return create_state(rel, cid, bulk);
+}
+
+void
+columnar_insert_row(Relation rel, TupleTableSlot *slot, bool bulk)
+{
+	WriteState *state = current_state(rel, bulk);
+	int			i;
+
+	slot_getallattrs(slot);
+	for (i = 0; i < state->natts; i++)
+	{
+		ColumnBuilder *col = &state->cols[i];
+		Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
+
+		if (att->attisdropped || slot->tts_isnull[i])
+			col->null_count++;
+		else
+		{
+			uint32		off = append_value(&col->values, att, slot->tts_values[i], state->tmp);
+
+			col->bitmap[state->group_rows >> 3] |= (uint8) (1 << (state->group_rows & 7));
+			update_bounds(state, i, off);
+			state->max_group_bytes = Max(state->max_group_bytes, (uint32) col->values.len);
+		}
+	}
+	slot->tts_tableOid = RelationGetRelid(rel);
+	slot->tts_tid = columnar_row_to_tid(state->first_row + state->rows);
+	state->rows++;
+	state->group_rows++;
+
+	if (state->group_rows >= (uint32) state->options.chunk_group_row_limit ||
+		state->max_group_bytes >= COLUMNAR_CHUNK_BYTE_LIMIT)
+	{
+		finish_group(state);
+		if (stored_bytes(state) >= STRIPE_BYTE_LIMIT)
+		{
+			flush_state(state, rel);
+			return;
+		}
+	}
+	if (state->rows >= state->reserved || state->rows >= (uint32) state->options.stripe_row_limit)
+		flush_state(state, rel);
+}
+
+/* Write a state's rows as a stripe; its memory goes unless a reader pins it. */
+static void
+flush_state(WriteState *state, Relation rel)
+{
+	ColumnarSkipList sl;
+	StringInfoData data;
+	ColumnarChunkMeta *chunks;
+	bytea	   *skiplist;
+	size_t		size;
+	BlockNumber first_block;
+	MemoryContext old;
+	int			i;
+	uint32		g;
+
+	Assert(!state->flushed && state->subxid == GetCurrentSubTransactionId());
+	finish_group(state);
+	old = MemoryContextSwitchTo(state->tmp);
+
+	/* the stripe's bytes: every column's chunks, column after column */
+	initStringInfo(&data);
+	chunks = palloc(sizeof(ColumnarChunkMeta) * Max(state->natts, 1) * Max(state->ngroups, 1));
+	for (i = 0; i < state->natts; i++)
+	{
+		for (g = 0; g < state->ngroups; g++)
+		{
+			ColumnarChunkMeta *c = &chunks[i * state->ngroups + g];
+
+			*c = state->metas[i * state->groups_cap + g];
+			c->offset += data.len;
+		}
+		appendBinaryStringInfo(&data, state->cols[i].stored.data, state->cols[i].stored.len);
+	}
+	sl.column_count = state->natts;
+	sl.group_count = state->ngroups;
+	sl.group_rows = state->group_rows_arr;
+	sl.chunks = chunks;
+	size = columnar_skiplist_size(&sl);
+	skiplist = palloc(VARHDRSZ + size);
+	SET_VARSIZE(skiplist, VARHDRSZ + size);
+	columnar_skiplist_write(&sl, (uint8 *) VARDATA(skiplist));
+
+	first_block = state->rows > 0 ? columnar_write_data(rel, data.data, data.len) : InvalidBlockNumber;
+	if (state->rows > 0)
+		columnar_insert_stripe(rel, state->storage_id, state->first_row, state->rows,
+								 first_block, data.len, skiplist, state->cid);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(state->tmp);
+
+	state->flushed = true;
+	if (state->pins == 0)
+		free_state(state);
+}
+
+static void
+free_state(WriteState *state)
+{
+	write_states = list_delete_ptr(write_states, state);
+	MemoryContextDelete(state->cxt);
+}
+
+/* Flush every state of rel in the current subtransaction (end of a bulk insert). */
+void
+columnar_flush_relation(Relation rel)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	ListCell   *lc;
+
+restart:
+	foreach(lc, write_states)
+	{
+		WriteState *state = lfirst(lc);
+
+		if (state->relid == RelationGetRelid(rel) && state->subxid == subxid &&
+			!state->dead && !state->flushed &&
+			state->relfilenode == rel->rd_node.relNode)
+		{
+			flush_state(state, rel);
+			goto restart;		/* flushing may have removed the cell */
+		}
+	}
+}
+
+/*
+ * The unflushed rows of rel that snapshot may see, as in-memory stripes, by
+ * first row.  Each returned state is pinned until columnar_release_pending.
+ */
+List *
+columnar_pending_stripes(Relation rel, Snapshot snapshot)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, write_states)
+	{
+		WriteState *state = lfirst(lc);
+		ColumnarStripe *stripe;
+		int			i;
+		uint32		g;
+
+		if (state->relid != RelationGetRelid(rel) || state->dead || state->flushed ||
+			state->relfilenode != rel->rd_node.relNode || state->rows == 0)
+			continue;
+		/* a statement does not see the rows it inserts itself */
+		if (snapshot != NULL && IsMVCCSnapshot(snapshot) && state->cid >= snapshot->curcid)
+			continue;
+
+		finish_group(state);
+		stripe = palloc0(sizeof(ColumnarStripe));
+		stripe->first_row = state->first_row;
+		stripe->row_count = state->rows;
+		stripe->first_block = InvalidBlockNumber;
+		stripe->pending = state;
+		stripe->skiplist.column_count = state->natts;
+		stripe->skiplist.group_count = state->ngroups;
+		stripe->skiplist.group_rows = palloc(sizeof(uint32) * Max(state->ngroups, 1));
+		memcpy(stripe->skiplist.group_rows, state->group_rows_arr, sizeof(uint32) * state->ngroups);
+		stripe->skiplist.chunks = palloc(sizeof(ColumnarChunkMeta) * Max(state->natts, 1) * Max(state->ngroups, 1));
+		stripe->memory_columns = palloc(sizeof(char *) * Max(state->natts, 1));
+		for (i = 0; i < state->natts; i++)
+		{
+			stripe->memory_columns[i] = state->cols[i].stored.data;
+			for (g = 0; g < state->ngroups; g++)
+				stripe->skiplist.chunks[i * state->ngroups + g] = state->metas[i * state->groups_cap + g];
+		}
+		state->pins++;
+		result = lappend(result, stripe);
+	}
+	return result;
+}
+
+/* Unpin what columnar_pending_stripes returned. */
+void
+columnar_release_pending(List *stripes)
+{
+	ListCell   *lc;
+
+	foreach(lc, stripes)
+	{
+		ColumnarStripe *stripe = lfirst(lc);
+		WriteState *state = stripe->pending;
+
+		if (state == NULL || list_member_ptr(write_states, state) == false)
+			continue;
+		state->pins--;
+		if (state->pins == 0 && state->flushed)
+			free_state(state);
+	}
+}
+
+/* Does this backend hold unflushed rows of relid? */
+bool
+columnar_has_pending(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, write_states)
+	{
+		WriteState *state = lfirst(lc);
+
+		if (state->relid == relid && !state->dead && !state->flushed)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * relid is getting a new relfilenode (TRUNCATE): its unflushed rows are gone,
+ * but only for as long as the current subtransaction lives.
+ */
+void
+columnar_discard_pending(Oid relid)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	ListCell   *lc;
+
+restart:
+	foreach(lc, write_states)
+	{
+		WriteState *state = lfirst(lc);
+
+		if (state->relid != relid || state->dead || state->flushed)
+			continue;
+		if (state->subxid == subxid && state->pins == 0)
+		{
+			free_state(state);
+			goto restart;
+		}
+		state->dead = true;
+		state->dead_in = subxid;
+	}
+}
+
+void
+columnar_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			{
+				ListCell   *lc;
+
+		restart:
+				foreach(lc, write_states)
+				{
+					WriteState *state = lfirst(lc);
+					Relation	rel;
+
+					if (state->flushed)
+						continue;
+					rel = state->dead ? NULL : try_relation_open(state->relid, NoLock);
+					if (rel != NULL && rel->rd_node.relNode == state->relfilenode)
+					{
+						state->pins = 0;
+						flush_state(state, rel);
+						relation_close(rel, NoLock);
+					}
+					else
+					{
+						/* the relation was dropped or truncated since */
+						if (rel != NULL)
+							relation_close(rel, NoLock);
+						free_state(state);
+					}
+					goto restart;
+				}
+				break;
+			}
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* the memory goes with TopTransactionContext */
+			write_states = NIL;
+			reservation_counts = NULL;
+			break;
+	}
+}
+
+void
+columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						  SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	switch (event)
+	{
+		case SUBXACT_EVENT_ABORT_SUB:
+	restart:
+			foreach(lc, write_states)
+			{
+				WriteState *state = lfirst(lc);
+
+				if (state->subxid == mySubid)
+				{
+					free_state(state);
+					goto restart;
+				}
+				if (state->dead && state->dead_in == mySubid)
+					state->dead = false;
+			}
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+			foreach(lc, write_states)
+			{
+				WriteState *state = lfirst(lc);
+
+				if (state->subxid == mySubid)
+					state->subxid = parentSubid;
+				if (state->dead && state->dead_in == mySubid)
+					state->dead_in = parentSubid;
+			}
+			break;
+		default:
+			break;
+	}
+}

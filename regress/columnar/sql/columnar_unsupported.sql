@@ -1,0 +1,24 @@
+-- What this version does not do says so, naming the table; nothing changes.
+SET client_min_messages = warning;
+CREATE TABLE nope (a int PRIMARY KEY, b text) USING strata_columnar;
+INSERT INTO nope VALUES (1, 'one'), (2, 'two');
+UPDATE nope SET b = 'uno' WHERE a = 1;
+DELETE FROM nope WHERE a = 2;
+SELECT * FROM nope FOR UPDATE;
+-- a conflict found by the index pre-check needs no speculative insertion
+INSERT INTO nope VALUES (1, 'x') ON CONFLICT DO NOTHING;
+INSERT INTO nope VALUES (3, 'x') ON CONFLICT DO NOTHING;
+SELECT * FROM nope TABLESAMPLE SYSTEM (50);
+CREATE UNLOGGED TABLE nope_unlogged (a int) USING strata_columnar;
+CLUSTER nope USING nope_pkey;
+CREATE INDEX CONCURRENTLY ON nope (b);
+CREATE TABLE refers (a int REFERENCES nope);
+INSERT INTO refers VALUES (1);
+BEGIN;
+DECLARE c SCROLL CURSOR FOR SELECT a FROM nope;
+FETCH NEXT FROM c;
+FETCH PRIOR FROM c;
+ROLLBACK;
+SELECT * FROM nope ORDER BY a;
+SELECT strata_columnar.verify('nope') LIKE 'ok: %' AS verified;
+DROP TABLE refers, nope;

@@ -1,0 +1,72 @@
+# kill -9 of the postmaster in the middle of a bulk load and of a VACUUM
+# FULL: after crash recovery every committed row is there, no row of the
+# interrupted transactions is, and verify() finds the table consistent.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../../perl";
+use IPC::Run;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use StrataTest qw(strata_node crash_restart);
+
+my $node = strata_node('crash');
+$node->safe_psql('postgres', q{
+    CREATE EXTENSION strata_columnar;
+    CREATE TABLE t (id int8, v text, at timestamptz) USING strata_columnar;
+    SELECT strata_columnar.set_options('t', stripe_row_limit => 5000);
+    INSERT INTO t SELECT g, md5(g::text), now() FROM generate_series(1, 100000) g;
+    CREATE INDEX t_id ON t (id);
+});
+
+# A bulk load that flushes stripes and never commits.
+my ($out, $err) = ('', '');
+my $load = IPC::Run::start(
+    [ 'psql', '-X', '-d', $node->connstr('postgres'), '-c',
+      q{BEGIN; INSERT INTO t SELECT g, 'uncommitted', now() FROM generate_series(1000001, 3000000) g; SELECT pg_sleep(600);} ],
+    '>', \$out, '2>', \$err);
+
+# Wait until it has written pages, then commit more rows beside it.
+my $size0 = $node->safe_psql('postgres', q{SELECT pg_relation_size('t')});
+ok($node->poll_query_until('postgres', qq{SELECT pg_relation_size('t') > $size0 + 1000000}),
+    'the uncommitted load has flushed stripes');
+$node->safe_psql('postgres', q{INSERT INTO t SELECT g, 'committed', now() FROM generate_series(200001, 201000) g});
+
+crash_restart($node);
+$load->kill_kill;
+
+is($node->safe_psql('postgres', q{SELECT count(*), count(*) FILTER (WHERE v = 'committed') FROM t}),
+   '101000|1000', 'committed rows survive the crash, uncommitted ones are gone');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM t WHERE v = 'uncommitted'}), '0',
+   'no row of the interrupted load is visible');
+like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('t')}), qr/^ok: /,
+     'verify() finds the table consistent after recovery');
+is($node->safe_psql('postgres', q{SET enable_seqscan = off; SELECT v FROM t WHERE id = 200500}),
+   'committed', 'the index finds a row committed just before the crash');
+
+# Writing goes on; row numbers reserved before the crash are never reused.
+$node->safe_psql('postgres', q{INSERT INTO t SELECT g, 'after', now() FROM generate_series(300001, 310000) g});
+is($node->safe_psql('postgres', q{SELECT count(*), count(DISTINCT ctid) FROM t}), '111000|111000',
+   'inserts after recovery work and every row has its own TID');
+
+# kill -9 during VACUUM FULL: the table is the old one or the new one, whole.
+my $vac = IPC::Run::start(
+    [ 'psql', '-X', '-d', $node->connstr('postgres'), '-c', q{VACUUM FULL t} ],
+    '>', \$out, '2>', \$err);
+$node->poll_query_until('postgres', q{SELECT count(*) > 0 FROM pg_stat_activity WHERE query = 'VACUUM FULL t'});
+crash_restart($node);
+$vac->kill_kill;
+is($node->safe_psql('postgres', q{SELECT count(*), sum(id) FROM t}),
+   $node->safe_psql('postgres', q{SELECT 111000, (SELECT sum(g) FROM generate_series(1, 100000) g) + (SELECT sum(g) FROM generate_series(200001, 201000) g) + (SELECT sum(g) FROM generate_series(300001, 310000) g)}),
+   'VACUUM FULL interrupted by a crash leaves every row');
+like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('t')}), qr/^ok: /,
+     'verify() after the interrupted VACUUM FULL');
+
+# A committed transaction right before the crash is durable.
+$node->safe_psql('postgres', q{INSERT INTO t VALUES (-1, 'last', now())});
+crash_restart($node);
+is($node->safe_psql('postgres', q{SELECT v FROM t WHERE id = -1}), 'last',
+   'the last committed row before kill -9 is there');
+
+$node->stop;
+done_testing();

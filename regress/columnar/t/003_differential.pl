@@ -1,0 +1,131 @@
+# The differential harness: one seeded random workload applied to a heap
+# table and to a strata_columnar table, then hundreds of random queries
+# (filters, aggregates, GROUP BY, joins, index lookups) that must return
+# exactly the same rows from both.  STRATA_DIFF_SEED picks another
+# workload, STRATA_DIFF_SCALE makes it larger (the benchmark runs it big).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../../perl";
+use PostgreSQL::Test::Utils;
+use Test::More;
+use StrataTest qw(strata_node);
+
+my $seed = $ENV{STRATA_DIFF_SEED} // 20261127;
+my $scale = $ENV{STRATA_DIFF_SCALE} // 1;
+srand($seed);
+note("seed $seed, scale $scale");
+
+my $node = strata_node('differential');
+$node->safe_psql('postgres', q{
+    CREATE EXTENSION strata_columnar;
+    CREATE TABLE dim (id int PRIMARY KEY, name text);
+    INSERT INTO dim SELECT g, 'dim ' || g FROM generate_series(0, 9) g;
+    CREATE TABLE h (a int, b text, c numeric, d date, e bool);
+    CREATE TABLE col (a int, b text, c numeric, d date, e bool) USING strata_columnar;
+    SELECT strata_columnar.set_options('col', stripe_row_limit => 2000, chunk_group_row_limit => 1000);
+});
+
+my @words = ('alpha', 'beta', 'gamma', 'delta', '', 'ünïcode', 'long ' . ('x' x 300));
+sub rnd { return int(rand($_[0])); }
+sub maybe_null { my ($v) = @_; return rand() < 0.15 ? 'NULL' : $v; }
+sub random_row
+{
+    return '(' . join(', ',
+        maybe_null(rnd(1000) - 100),
+        maybe_null("'" . $words[rnd(@words)] . "'"),
+        maybe_null(sprintf('%.2f', rand(1000) - 500)),
+        maybe_null("'2026-01-01'::date + " . rnd(365)),
+        maybe_null(rnd(2) ? 'true' : 'false')) . ')';
+}
+
+# Each workload step is SQL with {T} standing for the table's name.
+sub random_step
+{
+    my $r = rand();
+    my $values = join(', ', map { random_row() } 1 .. 1 + rnd(20));
+    return "INSERT INTO {T} VALUES $values;" if $r < 0.35;
+    return "INSERT INTO {T} SELECT g % 1000, 'gen ' || (g % 37), g / 7.0, '2026-01-01'::date + g % 365, g % 3 = 0 FROM generate_series(1, "
+      . (500 + rnd(3000 * $scale)) . ") g;" if $r < 0.55;
+    return "BEGIN; INSERT INTO {T} VALUES $values; ROLLBACK;" if $r < 0.65;
+    return "BEGIN; INSERT INTO {T} VALUES " . random_row() . "; SAVEPOINT s; INSERT INTO {T} VALUES $values; ROLLBACK TO s; INSERT INTO {T} VALUES " . random_row() . "; COMMIT;" if $r < 0.75;
+    return "BEGIN; INSERT INTO {T} VALUES $values; INSERT INTO {T} SELECT * FROM {T} WHERE a < 0; COMMIT;" if $r < 0.85;
+    return "VACUUM FULL {T};" if $r < 0.9;
+    return "BEGIN; TRUNCATE {T}; INSERT INTO {T} VALUES $values; COMMIT;" if $r < 0.92;
+    return "ANALYZE {T};";
+}
+
+sub run_step
+{
+    my ($sql) = @_;
+    for my $t ('h', 'col')
+    {
+        (my $s = $sql) =~ s/\{T\}/$t/g;
+        $node->safe_psql('postgres', $s);
+    }
+}
+
+sub random_predicate
+{
+    my $r = rnd(7);
+    return 'a > ' . (rnd(1000) - 100) if $r == 0;
+    return "b = '" . $words[rnd(@words)] . "'" if $r == 1;
+    return 'c IS NULL' if $r == 2;
+    return "d BETWEEN '2026-02-01' AND '2026-02-01'::date + " . rnd(100) if $r == 3;
+    return 'e' if $r == 4;
+    return 'a % 7 = ' . rnd(7) . ' AND b IS NOT NULL' if $r == 5;
+    return 'true';
+}
+
+sub random_query
+{
+    my $p = random_predicate();
+    my $r = rnd(6);
+    return "SELECT count(*), sum(a), count(b), min(c), max(c), min(d), max(d), bool_or(e) FROM {T} WHERE $p" if $r == 0;
+    return "SELECT b, count(*), sum(c) FROM {T} WHERE $p GROUP BY b ORDER BY b NULLS FIRST" if $r == 1;
+    return "SELECT * FROM {T} WHERE $p ORDER BY a, b, c, d, e LIMIT 25" if $r == 2;
+    return "SELECT dim.name, count(*), avg({T}.a) FROM {T} JOIN dim ON dim.id = abs({T}.a) % 10 WHERE $p GROUP BY dim.name ORDER BY 1" if $r == 3;
+    return "SELECT e, d, count(*) FROM {T} WHERE $p GROUP BY ROLLUP (e, d) ORDER BY 1, 2 LIMIT 30" if $r == 4;
+    return "SET enable_seqscan = off; SELECT a, b, c FROM {T} WHERE a = " . (rnd(1000) - 100) . " ORDER BY 1, 2, 3; RESET enable_seqscan";
+}
+
+# Run every query on both tables in one session each, and compare.
+sub compare_queries
+{
+    my ($phase, $count) = @_;
+    my @queries = map { random_query() } 1 .. $count;
+    my %out;
+    for my $t ('h', 'col')
+    {
+        my $script = '';
+        for my $i (0 .. $#queries)
+        {
+            (my $q = $queries[$i]) =~ s/\{T\}/$t/g;
+            $script .= "\\echo ==== $i\n$q;\n";
+        }
+        $out{$t} = $node->safe_psql('postgres', $script);
+    }
+    my %h = split /^==== (\d+)\n/m, "==== x\n" . $out{h};
+    my %c = split /^==== (\d+)\n/m, "==== x\n" . $out{col};
+    for my $i (0 .. $#queries)
+    {
+        is($c{$i} // '<missing>', $h{$i} // '<missing>', "$phase: query $i: $queries[$i]");
+    }
+}
+
+run_step(random_step()) for 1 .. 40 * $scale;
+compare_queries('after inserts', 150);
+
+run_step('CREATE INDEX ON {T} (a);');
+run_step('ALTER TABLE {T} ADD COLUMN f int DEFAULT 7;');
+run_step(random_step()) for 1 .. 30 * $scale;
+compare_queries('after DDL and more writes', 150);
+
+like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('col')}), qr/^ok: /,
+     'verify() after the workload');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM (SELECT * FROM h EXCEPT ALL SELECT * FROM col) x}) . '/' .
+   $node->safe_psql('postgres', q{SELECT count(*) FROM (SELECT * FROM col EXCEPT ALL SELECT * FROM h) x}),
+   '0/0', 'the two tables hold exactly the same rows');
+
+$node->stop;
+done_testing();

@@ -1,0 +1,225 @@
+/*-------------------------------------------------------------------------
+ *
+ * test_columnar_format.c
+ *	  Unit tests of the skip list and chunk parsers of strata_columnar.
+ *
+ * Round trips first, then every kind of damage a parser must refuse: cut
+ * at each byte, wrong magic, counts that do not add up, chunks outside the
+ * stripe, bad bounds, and chunks whose values do not fit their bytes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "tap.h"
+#include "columnar_format.h"
+
+#include <string.h>
+
+/* what the parsers allocate, freed at the end */
+static void *allocated[256];
+static int	nallocated;
+
+static void *
+alloc(size_t n)
+{
+	void	   *p = calloc(1, n ? n : 1);
+
+	if (nallocated < 256)
+		allocated[nallocated++] = p;
+	return p;
+}
+
+/* A two-column, two-group skip list: ints with bounds, text without. */
+static size_t
+sample_skiplist(uint8_t **out)
+{
+	static uint32_t group_rows[2] = {3, 2};
+	static int32_t lo = 1,
+				hi = 3;
+	ColumnarChunkMeta chunks[4];
+	ColumnarSkipList sl = {2, 2, group_rows, chunks};
+	size_t		size;
+
+	memset(chunks, 0, sizeof(chunks));
+	chunks[0] = (ColumnarChunkMeta) {0, 12, 12, 0, 0xabcd, 0, 0, true, 4, 4, (uint8_t *) &lo, (uint8_t *) &hi};
+	chunks[1] = (ColumnarChunkMeta) {12, 8, 8, 0, 0x1234, 1, 0, false, 0, 0, NULL, NULL};
+	chunks[2] = (ColumnarChunkMeta) {20, 30, 40, 1, 0x5678, 1, 0, false, 0, 0, NULL, NULL};
+	chunks[3] = (ColumnarChunkMeta) {50, 10, 10, 2, 0x9abc, 0, 0, false, 0, 0, NULL, NULL};
+	size = columnar_skiplist_size(&sl);
+	*out = malloc(size);
+	columnar_skiplist_write(&sl, *out);
+	return size;
+}
+
+static void
+test_skiplist_round_trip(void)
+{
+	uint8_t    *buf;
+	size_t		len = sample_skiplist(&buf);
+	ColumnarSkipList sl;
+	ColumnarFormatError err;
+	int32_t		lo,
+				hi;
+
+	tap_ok(columnar_skiplist_parse(buf, len, 5, 60, alloc, &sl, &err), "a written skip list parses");
+	tap_ok(sl.column_count == 2 && sl.group_count == 2 && sl.group_rows[0] == 3 && sl.group_rows[1] == 2,
+		   "counts survive the round trip");
+	memcpy(&lo, sl.chunks[0].min, 4);
+	memcpy(&hi, sl.chunks[0].max, 4);
+	tap_ok(sl.chunks[0].has_bounds && lo == 1 && hi == 3, "bounds survive the round trip");
+	tap_ok(sl.chunks[2].offset == 20 && sl.chunks[2].raw_len == 40 && sl.chunks[2].null_count == 1 &&
+		   sl.chunks[2].codec == 1 && sl.chunks[2].crc == 0x5678 && !sl.chunks[2].has_bounds,
+		   "chunk fields survive the round trip");
+	free(buf);
+}
+
+static void
+test_skiplist_damage(void)
+{
+	uint8_t    *buf;
+	size_t		len = sample_skiplist(&buf);
+	ColumnarSkipList sl;
+	ColumnarFormatError err;
+	size_t		cut;
+	int			all = 1;
+	uint8_t    *copy = malloc(len);
+
+	for (cut = 0; cut < len; cut++)
+		if (columnar_skiplist_parse(buf, cut, 5, 60, alloc, &sl, &err))
+			all = 0;
+	tap_ok(all, "a skip list cut at any of its %zu bytes is refused", len);
+
+	tap_ok(!columnar_skiplist_parse(buf, len, 6, 60, alloc, &sl, &err) &&
+		   strstr(err.message, "rows") != NULL,
+		   "chunk groups that do not add up to the stripe's rows are refused (%s)", err.message);
+	tap_ok(!columnar_skiplist_parse(buf, len, 5, 59, alloc, &sl, &err) &&
+		   strstr(err.message, "outside") != NULL,
+		   "a chunk outside the stripe's bytes is refused (%s)", err.message);
+
+	memcpy(copy, buf, len);
+	copy[0] ^= 1;
+	tap_ok(!columnar_skiplist_parse(copy, len, 5, 60, alloc, &sl, &err) && err.offset == 0,
+		   "a wrong magic number is refused at byte 0");
+	memcpy(copy, buf, len);
+	copy[4] = 9;
+	tap_ok(!columnar_skiplist_parse(copy, len, 5, 60, alloc, &sl, &err), "an unknown version is refused");
+	memcpy(copy, buf, len);
+	copy[12] = 0xff;
+	copy[13] = 0xff;
+	copy[14] = 0xff;
+	copy[15] = 0x7f;
+	tap_ok(!columnar_skiplist_parse(copy, len, 5, 60, alloc, &sl, &err),
+		   "a huge group count is refused before anything is allocated");
+	memcpy(copy, buf, len);
+	copy[16] = 0;
+	tap_ok(!columnar_skiplist_parse(copy, len, 2, 60, alloc, &sl, &err), "an empty chunk group is refused");
+	/* chunk 0's flags byte: 16 header + 8 group rows + 26 */
+	memcpy(copy, buf, len);
+	copy[16 + 8 + 26] = 0x80;
+	tap_ok(!columnar_skiplist_parse(copy, len, 5, 60, alloc, &sl, &err), "unknown flag bits are refused");
+	memcpy(copy, buf, len);
+	copy[16 + 8 + 25] = 7;
+	tap_ok(!columnar_skiplist_parse(copy, len, 5, 60, alloc, &sl, &err), "an unknown encoding is refused");
+	memcpy(copy, buf, len);
+	copy[16 + 8 + 16] = 9;
+	tap_ok(!columnar_skiplist_parse(copy, len, 5, 60, alloc, &sl, &err), "more nulls than rows are refused");
+	memcpy(copy, buf, len);
+	copy[16 + 8 + 28] = 0xff;
+	copy[16 + 8 + 29] = 0xff;
+	tap_ok(!columnar_skiplist_parse(copy, len, 5, 60, alloc, &sl, &err), "a bound longer than the buffer is refused");
+
+	copy = realloc(copy, len + 1);
+	memcpy(copy, buf, len);
+	copy[len] = 0;
+	tap_ok(!columnar_skiplist_parse(copy, len + 1, 5, 60, alloc, &sl, &err), "trailing bytes are refused");
+	free(copy);
+	free(buf);
+}
+
+static void
+test_fixed_chunks(void)
+{
+	ColumnarTypeShape int4 = {4, 'i'};
+	ColumnarTypeShape macaddr = {6, 'i'};
+	ColumnarFormatError err;
+	uint32_t	offs[16];
+	uint8_t		raw[64] __attribute__((aligned(8)));
+	int32_t		vals[3] = {7, 8, 9};
+
+	memcpy(raw, vals, 12);
+	tap_ok(columnar_chunk_index(raw, 12, 3, 0, &int4, offs, &err) && offs[0] == 0 && offs[2] == 8,
+		   "an int4 chunk without nulls is a plain array");
+	tap_ok(!columnar_chunk_index(raw, 11, 3, 0, &int4, offs, &err), "an int4 chunk one byte short is refused");
+	tap_ok(!columnar_chunk_index(raw, 16, 3, 0, &int4, offs, &err), "an int4 chunk one value long is refused");
+	tap_ok(columnar_fixed_stride(&macaddr) == 8, "a 6-byte int-aligned type has a stride of 8");
+
+	/* 4 rows, row 1 NULL: bitmap 0b1101 padded to 8 bytes, then 3 values */
+	memset(raw, 0, sizeof(raw));
+	raw[0] = 0x0d;
+	memcpy(raw + 8, vals, 12);
+	tap_ok(columnar_chunk_index(raw, 20, 4, 1, &int4, offs, &err) && offs[0] == 8 && offs[1] == 12,
+		   "values follow an 8-aligned null bitmap");
+	tap_ok(!columnar_chunk_index(raw, 20, 4, 2, &int4, offs, &err) && strstr(err.message, "bitmap") != NULL,
+		   "a bitmap that disagrees with the null count is refused (%s)", err.message);
+	raw[0] = 0x1d;
+	tap_ok(!columnar_chunk_index(raw, 20, 4, 1, &int4, offs, &err), "bits past the last row are refused");
+	tap_ok(!columnar_chunk_index(raw, 4, 4, 1, &int4, offs, &err), "a chunk shorter than its bitmap is refused");
+	tap_ok(!columnar_chunk_index(raw, 20, 3, 5, &int4, offs, &err), "more nulls than rows are refused");
+}
+
+static void
+test_varlena_chunks(void)
+{
+	ColumnarTypeShape text = {-1, 'i'};
+	ColumnarTypeShape cstr = {-2, 'c'};
+	ColumnarFormatError err;
+	uint32_t	offs[8];
+	uint8_t		raw[512] __attribute__((aligned(8)));
+	uint32_t	hdr = (uint32_t) (200 + 4) << 2;
+	size_t		len = 0;
+
+	memset(raw, 0, sizeof(raw));
+	/* "ab" with a short header, then a 200-byte value 4-aligned, then "" */
+	raw[len++] = (3 << 1) | 1;
+	raw[len++] = 'a';
+	raw[len++] = 'b';
+	len = 4;					/* one zero byte of padding */
+	memcpy(raw + len, &hdr, 4);
+	memset(raw + len + 4, 'x', 200);
+	len += 204;
+	raw[len++] = (1 << 1) | 1;
+	tap_ok(columnar_chunk_index(raw, len, 3, 0, &text, offs, &err) &&
+		   offs[0] == 0 && offs[1] == 4 && offs[2] == 208,
+		   "short and long varlenas with padding are indexed");
+	tap_ok(!columnar_chunk_index(raw, len - 1, 3, 0, &text, offs, &err), "a missing last value is refused");
+	tap_ok(!columnar_chunk_index(raw, len, 2, 0, &text, offs, &err), "bytes after the last value are refused");
+
+	raw[0] = 0x01;
+	tap_ok(!columnar_chunk_index(raw, len, 3, 0, &text, offs, &err), "an external TOAST pointer header is refused");
+	raw[0] = (3 << 1) | 1;
+	raw[4] |= 2;
+	tap_ok(!columnar_chunk_index(raw, len, 3, 0, &text, offs, &err) && strstr(err.message, "compressed") != NULL,
+		   "a compressed 4-byte header is refused");
+	raw[4] &= ~2;
+	raw[3] = 7;
+	tap_ok(!columnar_chunk_index(raw, len, 3, 0, &text, offs, &err), "non-zero padding is refused");
+	raw[3] = 0;
+	hdr = (uint32_t) 100000 << 2;
+	memcpy(raw + 4, &hdr, 4);
+	tap_ok(!columnar_chunk_index(raw, len, 3, 0, &text, offs, &err), "a value longer than the chunk is refused");
+
+	memcpy(raw, "ab\0cde\0", 7);
+	tap_ok(columnar_chunk_index(raw, 7, 2, 0, &cstr, offs, &err) && offs[1] == 3, "cstrings are indexed");
+	tap_ok(!columnar_chunk_index(raw, 6, 2, 0, &cstr, offs, &err), "an unterminated cstring is refused");
+}
+
+int
+main(void)
+{
+	test_skiplist_round_trip();
+	test_skiplist_damage();
+	test_fixed_chunks();
+	test_varlena_chunks();
+	while (nallocated > 0)
+		free(allocated[--nallocated]);
+	return tap_done();
+}

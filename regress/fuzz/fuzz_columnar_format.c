@@ -1,0 +1,99 @@
+/*-------------------------------------------------------------------------
+ *
+ * fuzz_columnar_format.c
+ *	  libFuzzer harness for strata_columnar's skip list and chunk parsers.
+ *
+ * Byte 0 picks the parser.  Skip list: bytes 1-4 are the stripe's row count
+ * and 5-8 its data length, the rest the skip list; one that parses must
+ * write back to the same bytes.  Chunk: byte 1 picks the type shape, 2-3
+ * the rows, 4-5 the nulls, the rest the chunk (copied to an 8-aligned
+ * buffer, as the reader's decompression buffer is).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "columnar_format.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void *
+alloc(size_t n)
+{
+	return malloc(n ? n : 1);
+}
+
+static void
+fuzz_skiplist(const uint8_t *data, size_t size)
+{
+	ColumnarSkipList sl;
+	ColumnarFormatError err;
+	uint32_t	rows,
+				bytes;
+
+	if (size < 8)
+		return;
+	memcpy(&rows, data, 4);
+	memcpy(&bytes, data + 4, 4);
+	if (columnar_skiplist_parse(data + 8, size - 8, rows, bytes, alloc, &sl, &err))
+	{
+		size_t		n = columnar_skiplist_size(&sl);
+		uint8_t    *back = malloc(n + 1);
+
+		columnar_skiplist_write(&sl, back);
+		if (n != size - 8 || memcmp(back, data + 8, n) != 0)
+			abort();
+		free(back);
+	}
+	else if (err.message[0] == '\0')
+		abort();
+	free(sl.group_rows);
+	free(sl.chunks);
+}
+
+static void
+fuzz_chunk(const uint8_t *data, size_t size)
+{
+	static const ColumnarTypeShape shapes[] = {
+		{1, 'c'}, {2, 's'}, {4, 'i'}, {8, 'd'}, {6, 'i'}, {16, 'd'}, {-1, 'i'}, {-2, 'c'}
+	};
+	const ColumnarTypeShape *shape;
+	ColumnarFormatError err;
+	uint32_t	rows,
+				nulls;
+	uint8_t    *raw;
+	uint32_t   *offs;
+
+	if (size < 5)
+		return;
+	shape = &shapes[data[0] % 8];
+	rows = data[1] | (data[2] << 8);
+	nulls = data[3] | (data[4] << 8);
+	raw = malloc(size - 5 + 1);
+	memcpy(raw, data + 5, size - 5);
+	offs = malloc(sizeof(uint32_t) * (rows + 1));
+	if (columnar_chunk_index(raw, size - 5, rows, nulls, shape, offs, &err))
+	{
+		uint32_t	v;
+
+		/* every offset must lie inside the chunk */
+		for (v = 0; v < rows - nulls; v++)
+			if (offs[v] >= size - 5)
+				abort();
+	}
+	free(raw);
+	free(offs);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	if (data[0] & 1)
+		fuzz_chunk(data + 1, size - 1);
+	else
+		fuzz_skiplist(data + 1, size - 1);
+	return 0;
+}
