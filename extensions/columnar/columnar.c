@@ -94,6 +94,7 @@ _PG_init(void)
 							"Used when it is valid for the codec, else the codec's default.",
 							&columnar_compression_level, 3, 1, 22, PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	columnar_customscan_init();
 	MarkGUCPrefixReserved("strata_columnar");
 
 	RegisterXactCallback(columnar_xact_callback, NULL);

@@ -152,6 +152,37 @@ extern uint64 columnar_total_rows(ColumnarReadState *state);
 extern bool columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot);
 extern List *columnar_read_stripes_all(ColumnarReadState *state);
 
+/*
+ * A qual the reader checks against each chunk group's bounds and null
+ * count before decoding it: "column <strategy> value", or a NULL test.
+ */
+typedef enum ColumnarFilterKind
+{
+	COLUMNAR_FILTER_COMPARE,
+	COLUMNAR_FILTER_IS_NULL,
+	COLUMNAR_FILTER_IS_NOT_NULL
+} ColumnarFilterKind;
+
+typedef struct ColumnarFilter
+{
+	ColumnarFilterKind kind;
+	int			column;			/* 0-based */
+	int			strategy;		/* BTLessStrategyNumber .. BTGreaterStrategyNumber */
+	Datum		value;
+	bool		value_isnull;
+	FmgrInfo	cmp;			/* cmp(bound of the column's type, value) */
+	Oid			collation;
+} ColumnarFilter;
+
+extern void columnar_set_filters(ColumnarReadState *state, ColumnarFilter *filters, int nfilters);
+extern uint64 columnar_groups_read(ColumnarReadState *state);
+extern uint64 columnar_groups_skipped(ColumnarReadState *state);
+
+/* ---- custom scan (columnar_customscan.c) ---- */
+
+extern bool columnar_enable_custom_scan;
+extern void columnar_customscan_init(void);
+
 /* decode one chunk into values and nulls arrays of the group's rows */
 extern void columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe,
 								  int column, uint32 group, Form_pg_attribute att,

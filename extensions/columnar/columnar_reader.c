@@ -25,6 +25,7 @@
 
 #include "access/detoast.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "port/pg_crc32c.h"
@@ -56,6 +57,12 @@ struct ColumnarReadState
 
 	MemoryContext scan_cxt;
 	MemoryContext group_cxt;
+
+	/* chunk group skipping (columnar_customscan.c sets the filters) */
+	ColumnarFilter *filters;
+	int			nfilters;
+	uint64		groups_read;
+	uint64		groups_skipped;
 };
 
 static int
@@ -285,6 +292,102 @@ columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 	pfree(offsets);
 }
 
+void
+columnar_set_filters(ColumnarReadState *state, ColumnarFilter *filters, int nfilters)
+{
+	state->filters = filters;
+	state->nfilters = nfilters;
+}
+
+uint64
+columnar_groups_read(ColumnarReadState *state)
+{
+	return state->groups_read;
+}
+
+uint64
+columnar_groups_skipped(ColumnarReadState *state)
+{
+	return state->groups_skipped;
+}
+
+static Datum
+bound_datum(Form_pg_attribute att, const uint8 *bytes)
+{
+	if (att->attbyval)
+	{
+		Datum		d = 0;
+
+		/* bounds sit unaligned inside the skip list */
+		memcpy(&d, bytes, att->attlen);
+		return fetch_att(&d, true, att->attlen);
+	}
+	return PointerGetDatum(bytes);
+}
+
+/*
+ * Can no row of chunk group g satisfy every filter?  Only what the bounds
+ * and null counts prove is used: a group the filters cannot refute is read.
+ */
+static bool
+group_refuted(ColumnarReadState *state, ColumnarStripe *stripe, uint32 g)
+{
+	const ColumnarSkipList *sl = &stripe->skiplist;
+	int			i;
+
+	for (i = 0; i < state->nfilters; i++)
+	{
+		ColumnarFilter *f = &state->filters[i];
+		const ColumnarChunkMeta *m;
+		Form_pg_attribute att;
+		int			c;
+
+		if ((uint32) f->column >= sl->column_count || f->column >= state->natts)
+			continue;			/* added later: its missing value is not checked */
+		m = &sl->chunks[f->column * sl->group_count + g];
+		att = TupleDescAttr(state->tupdesc, f->column);
+		if (f->kind == COLUMNAR_FILTER_IS_NULL)
+		{
+			if (m->null_count == 0)
+				return true;
+			continue;
+		}
+		if (m->null_count == sl->group_rows[g])
+			return true;		/* only NULLs: no comparison holds */
+		if (f->kind == COLUMNAR_FILTER_IS_NOT_NULL)
+			continue;
+		if (f->value_isnull)
+			return true;		/* comparing with NULL is never true */
+		if (!m->has_bounds)
+			continue;
+		switch (f->strategy)
+		{
+			case BTLessStrategyNumber:
+			case BTLessEqualStrategyNumber:
+				c = DatumGetInt32(FunctionCall2Coll(&f->cmp, f->collation,
+													bound_datum(att, m->min), f->value));
+				if (c > 0 || (c == 0 && f->strategy == BTLessStrategyNumber))
+					return true;
+				break;
+			case BTGreaterStrategyNumber:
+			case BTGreaterEqualStrategyNumber:
+				c = DatumGetInt32(FunctionCall2Coll(&f->cmp, f->collation,
+													bound_datum(att, m->max), f->value));
+				if (c < 0 || (c == 0 && f->strategy == BTGreaterStrategyNumber))
+					return true;
+				break;
+			case BTEqualStrategyNumber:
+				if (DatumGetInt32(FunctionCall2Coll(&f->cmp, f->collation,
+													bound_datum(att, m->min), f->value)) > 0 ||
+					DatumGetInt32(FunctionCall2Coll(&f->cmp, f->collation,
+													bound_datum(att, m->max), f->value)) < 0)
+					return true;
+				break;
+		}
+	}
+	return false;
+}
+
 /* Decode the needed columns of one chunk group into the state. */
 static void
 load_group(ColumnarReadState *state, ColumnarStripe *stripe, uint32 group)
@@ -354,6 +457,16 @@ columnar_read_next(ColumnarReadState *state, TupleTableSlot *slot)
 		}
 		if (state->stripe != NULL && state->group + 1 < state->stripe->skiplist.group_count)
 		{
+			if (state->nfilters > 0 && group_refuted(state, state->stripe, state->group + 1))
+			{
+				/* step over it: an empty group at the next index */
+				state->groups_skipped++;
+				state->group++;
+				state->group_rows = 0;
+				state->next = 0;
+				continue;
+			}
+			state->groups_read++;
 			load_group(state, state->stripe, state->group + 1);
 			continue;
 		}
@@ -367,7 +480,18 @@ columnar_read_next(ColumnarReadState *state, TupleTableSlot *slot)
 				return false;
 			}
 		} while (((ColumnarStripe *) list_nth(state->stripes, state->stripe_index))->skiplist.group_count == 0);
-		load_group(state, list_nth(state->stripes, state->stripe_index), 0);
+		state->stripe = list_nth(state->stripes, state->stripe_index);
+		state->group = 0;
+		if (state->nfilters > 0 && group_refuted(state, state->stripe, 0))
+		{
+			state->groups_skipped++;
+			state->group_rows = 0;
+			state->next = 0;
+			MemoryContextReset(state->group_cxt);
+			continue;
+		}
+		state->groups_read++;
+		load_group(state, state->stripe, 0);
 	}
 }
 

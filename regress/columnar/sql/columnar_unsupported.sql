@@ -14,11 +14,14 @@ CLUSTER nope USING nope_pkey;
 CREATE INDEX CONCURRENTLY ON nope (b);
 CREATE TABLE refers (a int REFERENCES nope);
 INSERT INTO refers VALUES (1);
+-- the plain table scan cannot go backwards (ColumnarScan gets a Material)
+SET strata_columnar.enable_custom_scan = off;
 BEGIN;
 DECLARE c SCROLL CURSOR FOR SELECT a FROM nope;
 FETCH NEXT FROM c;
 FETCH PRIOR FROM c;
 ROLLBACK;
+RESET strata_columnar.enable_custom_scan;
 SELECT * FROM nope ORDER BY a;
 SELECT strata_columnar.verify('nope') LIKE 'ok: %' AS verified;
 DROP TABLE refers, nope;
