@@ -95,6 +95,7 @@ _PG_init(void)
 							&columnar_compression_level, 3, 1, 22, PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	columnar_customscan_init();
+	columnar_agg_init();
 	MarkGUCPrefixReserved("strata_columnar");
 
 	RegisterXactCallback(columnar_xact_callback, NULL);

@@ -178,7 +178,34 @@ extern void columnar_set_filters(ColumnarReadState *state, ColumnarFilter *filte
 extern uint64 columnar_groups_read(ColumnarReadState *state);
 extern uint64 columnar_groups_skipped(ColumnarReadState *state);
 
-/* ---- custom scan (columnar_customscan.c) ---- */
+/*
+ * Group at a time, for the batch path: columnar_next_group() steps to the
+ * next chunk group the filters do not refute, without decoding anything;
+ * columnar_group_raw() then decodes one column of it on demand.  A raw
+ * fixed-width chunk is its present values back to back (stride of the
+ * type) and, when it has NULLs, its bitmap (1 = present).
+ */
+typedef struct ColumnarRawChunk
+{
+	uint32		rows;
+	uint32		null_count;
+	const uint8 *bitmap;		/* NULL when the chunk has no NULLs */
+	const char *values;
+	bool		missing;		/* the column is not in this stripe */
+	Datum		missing_value;
+	bool		missing_isnull;
+} ColumnarRawChunk;
+
+extern bool columnar_next_group(ColumnarReadState *state, const ColumnarStripe **stripe,
+								uint32 *group, uint32 *rows);
+extern void columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out);
+
+/* ---- custom scan (columnar_customscan.c) and batch aggregate (columnar_agg.c) ---- */
+
+extern bool make_columnar_filter(Relation rel, Node *qual, Index scanrelid,
+								 ColumnarFilter *f, Expr **value_expr);
+extern bool columnar_enable_vectorized_agg;
+extern void columnar_agg_init(void);
 
 extern bool columnar_enable_custom_scan;
 extern void columnar_customscan_init(void);

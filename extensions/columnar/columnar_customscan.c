@@ -241,13 +241,16 @@ make_compare_filter(Relation rel, OpExpr *op, Index scanrelid, ColumnarFilter *f
 		return false;
 	left = strip_implicit_coercions(linitial(op->args));
 	right = strip_implicit_coercions(lsecond(op->args));
-	if (IsA(left, Var) && ((Var *) left)->varno == scanrelid && !contain_var_clause(right))
+	/* scanrelid 0: the qual is known to be on this table, under any varno */
+	if (IsA(left, Var) && (scanrelid == 0 || ((Var *) left)->varno == scanrelid) &&
+		!contain_var_clause(right))
 	{
 		var = (Var *) left;
 		other = lsecond(op->args);
 		var_left = true;
 	}
-	else if (IsA(right, Var) && ((Var *) right)->varno == scanrelid && !contain_var_clause(left))
+	else if (IsA(right, Var) && (scanrelid == 0 || ((Var *) right)->varno == scanrelid) &&
+			 !contain_var_clause(left))
 	{
 		var = (Var *) right;
 		other = linitial(op->args);
@@ -293,12 +296,26 @@ make_null_filter(Relation rel, NullTest *nt, Index scanrelid, ColumnarFilter *f)
 {
 	Var		   *var = (Var *) nt->arg;
 
-	if (!IsA(var, Var) || var->varno != scanrelid || var->varattno <= 0 ||
+	if (!IsA(var, Var) || (scanrelid != 0 && var->varno != scanrelid) || var->varattno <= 0 ||
 		nt->argisrow || var->varattno > RelationGetDescr(rel)->natts)
 		return false;
 	f->kind = nt->nulltesttype == IS_NULL ? COLUMNAR_FILTER_IS_NULL : COLUMNAR_FILTER_IS_NOT_NULL;
 	f->column = var->varattno - 1;
 	return true;
+}
+
+/* A filter from a qual, if the qual is one of the two shapes above. */
+bool
+make_columnar_filter(Relation rel, Node *qual, Index scanrelid, ColumnarFilter *f,
+					 Expr **value_expr)
+{
+	*value_expr = NULL;
+	memset(f, 0, sizeof(*f));
+	if (IsA(qual, OpExpr))
+		return make_compare_filter(rel, (OpExpr *) qual, scanrelid, f, value_expr);
+	if (IsA(qual, NullTest))
+		return make_null_filter(rel, (NullTest *) qual, scanrelid, f);
+	return false;
 }
 
 /* (Re)compute the filters' values: parameters may change on a rescan. */
@@ -342,10 +359,7 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 		ColumnarFilter *f = &state->filters[state->nfilters];
 		Expr	   *value = NULL;
 
-		if ((IsA(qual, OpExpr) &&
-			 make_compare_filter(rel, (OpExpr *) qual, cscan->scan.scanrelid, f, &value)) ||
-			(IsA(qual, NullTest) &&
-			 make_null_filter(rel, (NullTest *) qual, cscan->scan.scanrelid, f)))
+		if (make_columnar_filter(rel, qual, cscan->scan.scanrelid, f, &value))
 		{
 			state->filter_quals = lappend(state->filter_quals,
 										  value ? ExecInitExpr(value, &node->ss.ps) : NULL);

@@ -208,41 +208,20 @@ chunk_corrupt(Relation rel, const ColumnarStripe *stripe, Form_pg_attribute att,
 }
 
 /*
- * Decode chunk (column, group) of a stripe into values[] and nulls[], one
- * entry per row of the group, in the current memory context.
+ * Read, check and decompress chunk (column, group) of a stripe, in the
+ * current memory context.  Returns the decompressed bytes.
  */
-void
-columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe, int column,
-					  uint32 group, Form_pg_attribute att, Datum *values, bool *nulls)
+static char *
+decompress_chunk(Relation rel, const ColumnarStripe *stripe, int column,
+				 uint32 group, Form_pg_attribute att)
 {
 	const ColumnarSkipList *sl = &stripe->skiplist;
-	uint32		rows = sl->group_rows[group];
-	const ColumnarChunkMeta *meta;
+	const ColumnarChunkMeta *meta = &sl->chunks[column * sl->group_count + group];
 	const char *stored;
 	char	   *raw;
 	const char *detail;
-	uint32	   *offsets;
-	ColumnarTypeShape shape = {att->attlen, att->attalign};
-	ColumnarFormatError err;
 	StrataCodecStatus status;
-	uint32		r;
-	uint32		v = 0;
 
-	if ((uint32) column >= sl->column_count)
-	{
-		/* a column added after this stripe was written */
-		bool		isnull;
-		Datum		missing = getmissingattr(RelationGetDescr(rel), column + 1, &isnull);
-
-		for (r = 0; r < rows; r++)
-		{
-			values[r] = missing;
-			nulls[r] = isnull;
-		}
-		return;
-	}
-
-	meta = &sl->chunks[column * sl->group_count + group];
 	if (meta->codec >= STRATA_CODEC_COUNT)
 		chunk_corrupt(rel, stripe, att, group, "unknown codec", 0);
 	stored = chunk_bytes(rel, stripe, meta, column);
@@ -268,7 +247,43 @@ columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 					 errdetail_internal("%s", detail)));
 		chunk_corrupt(rel, stripe, att, group, detail, 0);
 	}
+	return raw;
+}
 
+/*
+ * Decode chunk (column, group) of a stripe into values[] and nulls[], one
+ * entry per row of the group, in the current memory context.
+ */
+void
+columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe, int column,
+					  uint32 group, Form_pg_attribute att, Datum *values, bool *nulls)
+{
+	const ColumnarSkipList *sl = &stripe->skiplist;
+	uint32		rows = sl->group_rows[group];
+	const ColumnarChunkMeta *meta;
+	char	   *raw;
+	uint32	   *offsets;
+	ColumnarTypeShape shape = {att->attlen, att->attalign};
+	ColumnarFormatError err;
+	uint32		r;
+	uint32		v = 0;
+
+	if ((uint32) column >= sl->column_count)
+	{
+		/* a column added after this stripe was written */
+		bool		isnull;
+		Datum		missing = getmissingattr(RelationGetDescr(rel), column + 1, &isnull);
+
+		for (r = 0; r < rows; r++)
+		{
+			values[r] = missing;
+			nulls[r] = isnull;
+		}
+		return;
+	}
+
+	meta = &sl->chunks[column * sl->group_count + group];
+	raw = decompress_chunk(rel, stripe, column, group, att);
 	offsets = palloc(sizeof(uint32) * (rows - Min(meta->null_count, rows) + 1));
 	if (!columnar_chunk_index((const uint8_t *) raw, meta->raw_len, rows,
 							  meta->null_count, &shape, offsets, &err))
@@ -622,6 +637,102 @@ columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot)
 		n -= stripe->row_count;
 	}
 	return false;
+}
+
+/*
+ * Step to the next chunk group the filters do not refute, decoding nothing.
+ * Returns false at the end.
+ */
+bool
+columnar_next_group(ColumnarReadState *state, const ColumnarStripe **stripe_out,
+					uint32 *group_out, uint32 *rows_out)
+{
+	for (;;)
+	{
+		ColumnarStripe *stripe;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(state->group_cxt);
+		if (state->stripe != NULL && state->group + 1 < state->stripe->skiplist.group_count)
+			state->group++;
+		else
+		{
+			do
+			{
+				state->stripe_index++;
+				if (state->stripe_index >= list_length(state->stripes))
+				{
+					state->stripe = NULL;
+					return false;
+				}
+			} while (((ColumnarStripe *) list_nth(state->stripes, state->stripe_index))->skiplist.group_count == 0);
+			state->stripe = list_nth(state->stripes, state->stripe_index);
+			state->group = 0;
+		}
+		stripe = state->stripe;
+		state->group_rows = 0;	/* nothing decoded for the row path */
+		state->next = 0;
+		if (state->nfilters > 0 && group_refuted(state, stripe, state->group))
+		{
+			state->groups_skipped++;
+			continue;
+		}
+		state->groups_read++;
+		*stripe_out = stripe;
+		*group_out = state->group;
+		*rows_out = stripe->skiplist.group_rows[state->group];
+		return true;
+	}
+}
+
+/* Decode one fixed-width column of the current group (columnar_next_group). */
+void
+columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
+{
+	ColumnarStripe *stripe = state->stripe;
+	const ColumnarSkipList *sl = &stripe->skiplist;
+	Form_pg_attribute att = TupleDescAttr(state->tupdesc, column);
+	uint32		rows = sl->group_rows[state->group];
+	const ColumnarChunkMeta *meta;
+	MemoryContext old;
+	char	   *raw;
+	size_t		bitmap_len;
+	ColumnarTypeShape shape = {att->attlen, att->attalign};
+
+	Assert(att->attlen > 0);
+	memset(out, 0, sizeof(*out));
+	out->rows = rows;
+	if ((uint32) column >= sl->column_count)
+	{
+		out->missing = true;
+		out->missing_value = getmissingattr(state->tupdesc, column + 1, &out->missing_isnull);
+		out->null_count = out->missing_isnull ? rows : 0;
+		return;
+	}
+	meta = &sl->chunks[column * sl->group_count + state->group];
+	old = MemoryContextSwitchTo(state->group_cxt);
+	raw = decompress_chunk(state->rel, stripe, column, state->group, att);
+	MemoryContextSwitchTo(old);
+
+	bitmap_len = meta->null_count > 0 ? columnar_bitmap_size(rows) : 0;
+	if (meta->null_count > rows ||
+		meta->raw_len != bitmap_len + columnar_fixed_stride(&shape) * (rows - meta->null_count))
+		chunk_corrupt(state->rel, stripe, att, state->group,
+					  "chunk length does not match its rows", 0);
+	out->null_count = meta->null_count;
+	out->bitmap = meta->null_count > 0 ? (const uint8 *) raw : NULL;
+	out->values = raw + bitmap_len;
+	if (out->bitmap != NULL)
+	{
+		/* the bitmap must agree with the count the aggregates rely on */
+		ColumnarFormatError err;
+		uint32	   *offsets = palloc(sizeof(uint32) * (rows - meta->null_count + 1));
+
+		if (!columnar_chunk_index((const uint8_t *) raw, meta->raw_len, rows,
+								  meta->null_count, &shape, offsets, &err))
+			chunk_corrupt(state->rel, stripe, att, state->group, err.message, err.offset);
+		pfree(offsets);
+	}
 }
 
 List *

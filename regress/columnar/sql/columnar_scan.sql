@@ -3,6 +3,8 @@
 -- same results as without skipping.
 SET client_min_messages = warning;
 SET strata_columnar.chunk_group_row_limit = 1000;
+-- the scan alone: aggregates over it would take ColumnarAgg (columnar_agg.sql)
+SET strata_columnar.enable_vectorized_agg = off;
 CREATE TABLE sc (id int, at date, kind text COLLATE "C", amount int8, note text, pad text)
     USING strata_columnar;
 INSERT INTO sc SELECT g, '2026-01-01'::date + g / 1000, (ARRAY['a','b','c'])[g % 3 + 1], g % 100,

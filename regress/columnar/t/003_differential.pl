@@ -77,10 +77,22 @@ sub random_predicate
     return 'true';
 }
 
+# Only shapes ColumnarAgg computes: integer and date columns, batch filters.
+sub random_batch_predicate
+{
+    my $r = rnd(5);
+    return 'a > ' . (rnd(1000) - 100) if $r == 0;
+    return 'a <= ' . (rnd(1000) - 100) . ' AND d IS NOT NULL' if $r == 1;
+    return "d BETWEEN '2026-02-01' AND '2026-02-01'::date + " . rnd(100) if $r == 2;
+    return 'a IS NULL' if $r == 3;
+    return 'true';
+}
+
 sub random_query
 {
     my $p = random_predicate();
-    my $r = rnd(6);
+    my $r = rnd(8);
+    return "SELECT count(*), count(a), sum(a), avg(a), min(a), max(a), min(d), max(d) FROM {T} WHERE " . random_batch_predicate() if $r >= 6;
     return "SELECT count(*), sum(a), count(b), min(c), max(c), min(d), max(d), bool_or(e) FROM {T} WHERE $p" if $r == 0;
     return "SELECT b, count(*), sum(c) FROM {T} WHERE $p GROUP BY b ORDER BY b NULLS FIRST" if $r == 1;
     return "SELECT * FROM {T} WHERE $p ORDER BY a, b, c, d, e LIMIT 25" if $r == 2;

@@ -1,0 +1,103 @@
+-- ColumnarAgg: ungrouped aggregates a chunk group at a time, with exactly
+-- the results of PostgreSQL's own Aggregate, or not used at all.
+SET client_min_messages = warning;
+SET strata_columnar.chunk_group_row_limit = 1000;
+CREATE TABLE ag (i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, d date, ts timestamp,
+                 tz timestamptz, t text, n numeric) USING strata_columnar;
+INSERT INTO ag
+SELECT CASE WHEN g % 7 = 0 THEN NULL ELSE (g % 30000)::int2 END,
+       CASE WHEN g % 11 = 0 THEN NULL ELSE g - 5000 END,
+       CASE WHEN g % 13 = 0 THEN NULL ELSE g::int8 * 1000000007 END,
+       CASE WHEN g % 17 = 0 THEN NULL ELSE g / 3.0 END,
+       CASE WHEN g % 19 = 0 THEN NULL ELSE g / 7.0 END,
+       '2026-01-01'::date + g / 500, '2026-01-01'::timestamp + g * interval '1 minute',
+       '2026-01-01 00:00+00'::timestamptz + g * interval '1 minute', 't' || g, g / 3.0
+FROM generate_series(1, 20000) g;
+RESET strata_columnar.chunk_group_row_limit;
+CREATE TABLE ag_heap AS SELECT * FROM ag;
+
+CREATE FUNCTION plan_of(q text) RETURNS TABLE (line text) LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+    FOR r IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+        IF r."QUERY PLAN" ~ '(Columnar|Aggregate|Columns read|filters|Chunk groups)' THEN
+            line := trim(r."QUERY PLAN");
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+END $$;
+
+-- the shapes it takes, what it reads, and what it answers from metadata
+SELECT * FROM plan_of('SELECT count(*) FROM ag');
+SELECT * FROM plan_of('SELECT count(i4), min(i8), max(d), min(ts) FROM ag');
+SELECT * FROM plan_of('SELECT sum(i8), avg(i4) FROM ag WHERE d >= ''2026-01-20''');
+SELECT * FROM plan_of('SELECT sum(i8) / 100 AS scaled, count(*) * 2 FROM ag WHERE i4 < 0');
+-- and what it leaves to the ordinary plan
+SELECT * FROM plan_of('SELECT count(*) FROM ag GROUP BY i2 % 3');
+SELECT * FROM plan_of('SELECT sum(n) FROM ag');
+SELECT * FROM plan_of('SELECT count(DISTINCT i4) FROM ag');
+SELECT * FROM plan_of('SELECT count(*) FROM ag WHERE t = ''t5''');
+SELECT * FROM plan_of('SELECT count(*) FROM ag WHERE f8 > 10');
+SELECT * FROM plan_of('SELECT count(*) FILTER (WHERE i4 > 0) FROM ag');
+
+-- every supported aggregate, against the ordinary plan and the heap table
+CREATE FUNCTION same(q text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE a text; b text; c text;
+BEGIN
+    EXECUTE 'SELECT row(x.*)::text FROM (' || q || ') x' INTO a;
+    EXECUTE 'SELECT row(x.*)::text FROM (' || replace(q, 'FROM ag', 'FROM ag_heap') || ') x' INTO b;
+    SET LOCAL strata_columnar.enable_vectorized_agg = off;
+    EXECUTE 'SELECT row(x.*)::text FROM (' || q || ') x' INTO c;
+    IF a IS DISTINCT FROM b OR a IS DISTINCT FROM c THEN
+        RAISE NOTICE 'ColumnarAgg % / heap % / ordinary %', a, b, c;
+    END IF;
+    RETURN a IS NOT DISTINCT FROM b AND a IS NOT DISTINCT FROM c;
+END $$;
+SELECT q, same(q) FROM (VALUES
+    ('SELECT count(*), count(i2), count(i4), count(i8), count(f4), count(f8), count(t) FROM ag'),
+    ('SELECT sum(i2), sum(i4), sum(i8), sum(f4), sum(f8) FROM ag'),
+    ('SELECT avg(i2), avg(i4), avg(i8), avg(f4), avg(f8) FROM ag'),
+    ('SELECT min(i2), max(i2), min(i4), max(i4), min(i8), max(i8) FROM ag'),
+    ('SELECT min(f4), max(f4), min(f8), max(f8) FROM ag'),
+    ('SELECT min(d), max(d), min(ts), max(ts), min(tz), max(tz) FROM ag'),
+    ('SELECT count(*), sum(i8), avg(i4) FROM ag WHERE d >= ''2026-01-20'' AND d < ''2026-01-25'''),
+    ('SELECT count(*), sum(i4), min(f8) FROM ag WHERE i4 < 0 AND i8 IS NOT NULL'),
+    ('SELECT count(*), max(i8) FROM ag WHERE i2 IS NULL'),
+    ('SELECT count(*), sum(i2) FROM ag WHERE 100 >= i2'),
+    ('SELECT count(*), sum(i8) FROM ag WHERE ts > ''2026-01-10 12:00'' AND i4 <= 1000::int8'),
+    ('SELECT count(*), sum(i8) FROM ag WHERE tz = ''2026-01-02 00:00+00'''),
+    ('SELECT count(*), sum(i4) FROM ag WHERE i4 > 100000'),
+    ('SELECT count(*), sum(i4) FROM ag WHERE i4 = NULL'),
+    ('SELECT sum(i8) / 100 AS scaled, count(*) * 2 AS doubled FROM ag')) v(q);
+
+-- an empty table, an all-NULL column, unflushed rows, added columns
+CREATE TABLE ag_empty (a int8) USING strata_columnar;
+SELECT count(*), sum(a), min(a), avg(a) FROM ag_empty;
+BEGIN;
+INSERT INTO ag (i4, i8) VALUES (1000000, 9), (NULL, 10);
+INSERT INTO ag_heap (i4, i8) VALUES (1000000, 9), (NULL, 10);
+SELECT same('SELECT count(*), sum(i4), max(i4), sum(i8) FROM ag');
+SELECT count(*), max(i4) FROM ag;
+ROLLBACK;
+ALTER TABLE ag ADD COLUMN added int8 DEFAULT 3;
+ALTER TABLE ag_heap ADD COLUMN added int8 DEFAULT 3;
+SELECT same('SELECT count(added), sum(added), min(added), avg(added) FROM ag');
+SELECT same('SELECT count(*) FROM ag WHERE added = 3');
+
+-- overflow behaves as PostgreSQL's aggregates do
+CREATE TABLE ag_big (x int4, y float8) USING strata_columnar;
+INSERT INTO ag_big VALUES (2147483647, 1e308), (2147483647, 1e308);
+SELECT sum(x) FROM ag_big;
+SELECT sum(y) FROM ag_big;
+SET strata_columnar.enable_vectorized_agg = off;
+SELECT sum(y) FROM ag_big;
+RESET strata_columnar.enable_vectorized_agg;
+
+-- prepared statements and rescans with new parameter values
+PREPARE p(int) AS SELECT count(*), sum(i8) FROM ag WHERE i4 > $1;
+EXECUTE p(10000);
+EXECUTE p(-10000);
+SELECT g, (SELECT count(*) FROM ag WHERE i4 < g * 1000) FROM generate_series(1, 3) g;
+
+DROP TABLE ag, ag_heap, ag_empty, ag_big;
+DROP FUNCTION plan_of(text), same(text);
