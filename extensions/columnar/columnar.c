@@ -301,8 +301,11 @@ columnar_column_stats(PG_FUNCTION_ARGS)
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		Datum		values[6];
-		bool		nulls[6] = {false, false, false, false, false, false};
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
+		bool		enc_used[2] = {false, false};
+		Datum		encs[2];
+		int			nencs = 0;
 		int64		chunks = 0,
 					null_count = 0,
 					stored = 0,
@@ -332,6 +335,8 @@ columnar_column_stats(PG_FUNCTION_ARGS)
 				raw += m->raw_len;
 				if (m->codec < STRATA_CODEC_COUNT)
 					used[m->codec] = true;
+				if (m->encoding <= COLUMNAR_ENCODING_DICT)
+					enc_used[m->encoding] = true;
 			}
 		}
 		for (c = 0; c < STRATA_CODEC_COUNT; c++)
@@ -343,6 +348,11 @@ columnar_column_stats(PG_FUNCTION_ARGS)
 		values[3] = Int64GetDatum(stored);
 		values[4] = Int64GetDatum(raw);
 		values[5] = PointerGetDatum(construct_array(codecs, ncodecs, TEXTOID, -1, false, TYPALIGN_INT));
+		if (enc_used[COLUMNAR_ENCODING_PLAIN])
+			encs[nencs++] = CStringGetTextDatum("plain");
+		if (enc_used[COLUMNAR_ENCODING_DICT])
+			encs[nencs++] = CStringGetTextDatum("dictionary");
+		values[6] = PointerGetDatum(construct_array(encs, nencs, TEXTOID, -1, false, TYPALIGN_INT));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	columnar_end_read(read);

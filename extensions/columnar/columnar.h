@@ -172,6 +172,10 @@ typedef struct ColumnarFilter
 	bool		value_isnull;
 	FmgrInfo	cmp;			/* cmp(bound of the column's type, value) */
 	Oid			collation;
+	/* the qual's own operator, for evaluating it exactly on values */
+	FmgrInfo	opfn;
+	Oid			inputcollid;
+	bool		var_left;
 } ColumnarFilter;
 
 extern void columnar_set_filters(ColumnarReadState *state, ColumnarFilter *filters, int nfilters);
@@ -190,10 +194,19 @@ typedef struct ColumnarRawChunk
 	uint32		rows;
 	uint32		null_count;
 	const uint8 *bitmap;		/* NULL when the chunk has no NULLs */
-	const char *values;
+	const char *values;			/* fixed width: the present values */
 	bool		missing;		/* the column is not in this stripe */
 	Datum		missing_value;
 	bool		missing_isnull;
+
+	/* varlena: either a dictionary and a code per present value ... */
+	const char *base;
+	uint32		ndict;
+	const uint32 *dict_offsets;
+	const uint8 *codes;
+	uint32		code_width;
+	/* ... or, without a dictionary, the offset of each present value */
+	const uint32 *value_offsets;
 } ColumnarRawChunk;
 
 extern bool columnar_next_group(ColumnarReadState *state, const ColumnarStripe **stripe,

@@ -10,7 +10,9 @@
  * strata_columnar table, no GROUP BY or HAVING, aggregates among those
  * below over columns of fixed-width types, and quals that are all
  * comparisons of integer, date or timestamp columns with constants or
- * parameters, or NULL tests.  It walks the chunk groups the quals do not
+ * parameters, comparisons of varlena columns (text, ...) with constants or
+ * parameters, or NULL tests.  A varlena comparison runs the qual's own
+ * operator, once per dictionary entry when the chunk has a dictionary.  It walks the chunk groups the quals do not
  * rule out by their bounds, builds a selection of the rows that pass every
  * qual from the raw column arrays, and folds the selected values into the
  * aggregates directly.  Where the quals select a whole group and nothing
@@ -291,6 +293,9 @@ exact_filter(Relation rel, const ColumnarFilter *f, Expr *value)
 	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), f->column);
 	Oid			vt;
 
+	/* varlena columns: the qual's own operator runs on each distinct value */
+	if (att->attlen == -1)
+		return true;
 	if (att->attlen <= 0 || !att->attbyval)
 		return false;
 	if (f->kind != COLUMNAR_FILTER_COMPARE)
@@ -693,6 +698,59 @@ apply_filter(const ColumnarFilter *f, ValueKind value_vk, const ColumnarRawChunk
 	}
 }
 
+/* Narrow sel[] by a comparison on a varlena column, with the qual's operator. */
+static void
+apply_varlena_filter(const ColumnarFilter *f, const ColumnarRawChunk *col, uint8 *sel)
+{
+	uint32		r;
+	uint32		v = 0;
+	bool	   *pass_code = NULL;
+
+	if (f->kind == COLUMNAR_FILTER_COMPARE && !f->value_isnull && col->ndict > 0)
+	{
+		uint32		d;
+
+		pass_code = palloc(sizeof(bool) * col->ndict);
+		for (d = 0; d < col->ndict; d++)
+		{
+			Datum		entry = PointerGetDatum(col->base + col->dict_offsets[d]);
+
+			pass_code[d] = DatumGetBool(f->var_left ?
+										FunctionCall2Coll((FmgrInfo *) &f->opfn, f->inputcollid, entry, f->value) :
+										FunctionCall2Coll((FmgrInfo *) &f->opfn, f->inputcollid, f->value, entry));
+		}
+	}
+	for (r = 0; r < col->rows; r++)
+	{
+		bool		present = col->missing ? !col->missing_isnull :
+			(col->bitmap == NULL || columnar_bitmap_present(col->bitmap, r));
+		bool		pass;
+
+		if (f->kind == COLUMNAR_FILTER_IS_NULL)
+			pass = !present;
+		else if (f->kind == COLUMNAR_FILTER_IS_NOT_NULL)
+			pass = present;
+		else if (!present || f->value_isnull || !sel[r])
+			pass = false;
+		else if (pass_code != NULL)
+			pass = pass_code[columnar_dict_code(col->codes, col->code_width, v)];
+		else
+		{
+			Datum		x = col->missing ? col->missing_value :
+				PointerGetDatum(col->base + col->value_offsets[v]);
+
+			pass = DatumGetBool(f->var_left ?
+								FunctionCall2Coll((FmgrInfo *) &f->opfn, f->inputcollid, x, f->value) :
+								FunctionCall2Coll((FmgrInfo *) &f->opfn, f->inputcollid, f->value, x));
+		}
+		if (present && !col->missing)
+			v++;
+		sel[r] &= pass;
+	}
+	if (pass_code != NULL)
+		pfree(pass_code);
+}
+
 /* Fold the selected rows of one column into one aggregate. */
 static void
 accumulate(AggSpec *a, const ColumnarRawChunk *col, const uint8 *sel, uint32 rows, bool all)
@@ -1012,8 +1070,11 @@ run_aggregates(ColumnarAggState *state)
 					columnar_group_raw(state->read, f->column, &cols[f->column]);
 					decoded[f->column] = true;
 				}
-				apply_filter(f, state->filter_kinds[i], &cols[f->column],
-							 TupleDescAttr(desc, f->column)->atttypid, state->selection);
+				if (TupleDescAttr(desc, f->column)->attlen == -1)
+					apply_varlena_filter(f, &cols[f->column], state->selection);
+				else
+					apply_filter(f, state->filter_kinds[i], &cols[f->column],
+								 TupleDescAttr(desc, f->column)->atttypid, state->selection);
 			}
 			all = false;
 		}

@@ -287,6 +287,9 @@ make_compare_filter(Relation rel, OpExpr *op, Index scanrelid, ColumnarFilter *f
 	f->strategy = strategy;
 	f->collation = att->attcollation;
 	fmgr_info(cmpproc, &f->cmp);
+	fmgr_info(get_opcode(op->opno), &f->opfn);
+	f->inputcollid = op->inputcollid;
+	f->var_left = var_left;
 	*value_expr = other;
 	return true;
 }

@@ -37,6 +37,17 @@
  *	So the reader hands out pointers into the decompressed chunk without
  *	copying a single value.
  *
+ *	A varlena chunk may instead be dictionary-encoded (encoding 1), when few
+ *	of its values are distinct:
+ *
+ *	[null bitmap][u32 ndict][u32 dict_bytes][u32 code_width][u32 0]
+ *	[the ndict distinct values, laid out as plain varlena values above,
+ *	 dict_bytes long][zero padding to even][one code per present value,
+ *	 code_width (1 or 2) bytes little-endian, each below ndict]
+ *
+ *	The header starts 8-aligned, so the dictionary's 4-byte headers stay
+ *	aligned; a row's Datum points at its dictionary entry.
+ *
  *-------------------------------------------------------------------------
  */
 #include "columnar_format.h"
@@ -229,7 +240,7 @@ columnar_skiplist_parse(const uint8_t *buf, size_t len,
 		if (c->null_count > group_rows)
 			return format_error(err, entry + 16, "chunk %zu has %u nulls in %u rows",
 								i, c->null_count, group_rows);
-		if (c->encoding != COLUMNAR_ENCODING_PLAIN)
+		if (c->encoding != COLUMNAR_ENCODING_PLAIN && c->encoding != COLUMNAR_ENCODING_DICT)
 			return format_error(err, entry + 25, "chunk %zu has unknown encoding %u",
 								i, c->encoding);
 		if (c->has_bounds)
@@ -396,5 +407,72 @@ columnar_chunk_index(const uint8_t *raw, size_t raw_len, uint32_t rows,
 	}
 	if (pos != raw_len)
 		return format_error(err, pos, "chunk has %zu bytes after its last value", raw_len - pos);
+	return true;
+}
+
+bool
+columnar_dict_index(const uint8_t *raw, size_t raw_len, uint32_t rows,
+					uint32_t null_count, uint32_t *ndict, uint32_t *dict_offsets,
+					const uint8_t **codes, uint32_t *code_width,
+					ColumnarFormatError *err)
+{
+	ColumnarTypeShape varlena = {-1, 'i'};
+	size_t		pos = 0;
+	uint32_t	dict_bytes;
+	uint32_t	nvalues;
+	size_t		codes_at;
+	uint32_t	v;
+
+	if (null_count > rows)
+		return format_error(err, 0, "chunk has %u nulls in %u rows", null_count, rows);
+	nvalues = rows - null_count;
+	if (raw_len > UINT32_MAX)
+		return format_error(err, 0, "chunk of %zu bytes is too large", raw_len);
+	if (null_count > 0)
+	{
+		size_t		bitmap_len = columnar_bitmap_size(rows);
+
+		if (raw_len < bitmap_len)
+			return format_error(err, 0, "chunk of %zu bytes cannot hold a bitmap of %u rows",
+								raw_len, rows);
+		if (!check_bitmap(raw, bitmap_len, rows, null_count, err))
+			return false;
+		pos = bitmap_len;
+	}
+	if (raw_len - pos < COLUMNAR_DICT_HEADER)
+		return format_error(err, pos, "dictionary chunk is shorter than its header");
+	*ndict = get32(raw + pos);
+	dict_bytes = get32(raw + pos + 4);
+	*code_width = get32(raw + pos + 8);
+	if (get32(raw + pos + 12) != 0 || (*code_width != 1 && *code_width != 2))
+		return format_error(err, pos, "dictionary chunk has a malformed header");
+	pos += COLUMNAR_DICT_HEADER;
+	if (dict_bytes > raw_len - pos)
+		return format_error(err, pos, "dictionary of %u bytes runs past the chunk", dict_bytes);
+	if (*ndict > dict_bytes || (*ndict == 0 && nvalues > 0) ||
+		*ndict > (*code_width == 1 ? 256u : 65536u) || *ndict > nvalues)
+		return format_error(err, pos, "dictionary claims %u values", *ndict);
+
+	/* the dictionary is a plain varlena chunk of ndict values, no NULLs */
+	if (!columnar_chunk_index(raw + pos, dict_bytes, *ndict, 0, &varlena, dict_offsets, err))
+	{
+		err->offset += pos;
+		return false;
+	}
+	for (v = 0; v < *ndict; v++)
+		dict_offsets[v] += (uint32_t) pos;
+
+	codes_at = (pos + dict_bytes + 1) & ~(size_t) 1;
+	if (codes_at > raw_len || (raw_len - codes_at) / *code_width < nvalues ||
+		raw_len - codes_at != (size_t) nvalues * *code_width)
+		return format_error(err, pos + dict_bytes, "dictionary chunk holds %zu code bytes for %u values",
+							raw_len > codes_at ? raw_len - codes_at : 0, nvalues);
+	if (codes_at > pos + dict_bytes && raw[pos + dict_bytes] != 0)
+		return format_error(err, pos + dict_bytes, "dictionary chunk has non-zero padding");
+	*codes = raw + codes_at;
+	for (v = 0; v < nvalues; v++)
+		if (columnar_dict_code(*codes, *code_width, v) >= *ndict)
+			return format_error(err, codes_at + (size_t) v * *code_width,
+								"code of value %u is past the dictionary", v);
 	return true;
 }

@@ -24,6 +24,10 @@
 
 /* value encodings of a chunk, before general-purpose compression */
 #define COLUMNAR_ENCODING_PLAIN 0
+#define COLUMNAR_ENCODING_DICT 1	/* varlena: distinct values + codes */
+
+/* the header of a dictionary-encoded chunk's value section */
+#define COLUMNAR_DICT_HEADER 16
 
 /* largest min/max kept for a chunk; longer values get no skip bounds */
 #define COLUMNAR_MAX_BOUND_LEN 256
@@ -109,6 +113,26 @@ extern bool columnar_chunk_index(const uint8_t *raw, size_t raw_len,
 								 const ColumnarTypeShape *shape,
 								 uint32_t *value_offsets,
 								 ColumnarFormatError *err);
+
+/*
+ * Validate a decompressed dictionary-encoded varlena chunk (layout in
+ * columnar_format.c).  On success *ndict is the number of distinct values,
+ * dict_offsets (room for one per present value, as value_offsets) their
+ * offsets in raw, *codes the first code and *code_width 1 or 2 bytes; every
+ * code is checked to be below *ndict.
+ */
+extern bool columnar_dict_index(const uint8_t *raw, size_t raw_len,
+								uint32_t rows, uint32_t null_count,
+								uint32_t *ndict, uint32_t *dict_offsets,
+								const uint8_t **codes, uint32_t *code_width,
+								ColumnarFormatError *err);
+
+/* Code of present value v of a dictionary chunk. */
+static inline uint32_t
+columnar_dict_code(const uint8_t *codes, uint32_t width, uint32_t v)
+{
+	return width == 1 ? codes[v] : (uint32_t) codes[2 * v] | ((uint32_t) codes[2 * v + 1] << 8);
+}
 
 /* Is row i of a chunk with a null bitmap present (not NULL)? */
 static inline bool

@@ -285,6 +285,33 @@ columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 	meta = &sl->chunks[column * sl->group_count + group];
 	raw = decompress_chunk(rel, stripe, column, group, att);
 	offsets = palloc(sizeof(uint32) * (rows - Min(meta->null_count, rows) + 1));
+	if (meta->encoding == COLUMNAR_ENCODING_DICT)
+	{
+		uint32		ndict;
+		uint32		width;
+		const uint8 *codes;
+
+		if (att->attlen != -1 ||
+			!columnar_dict_index((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
+								 &ndict, offsets, &codes, &width, &err))
+			chunk_corrupt(rel, stripe, att, group,
+						  att->attlen != -1 ? "dictionary encoding of a fixed-width column" : err.message,
+						  att->attlen != -1 ? 0 : err.offset);
+		/* each row's Datum points at its dictionary entry */
+		for (r = 0; r < rows; r++)
+		{
+			if (meta->null_count > 0 && !columnar_bitmap_present((const uint8_t *) raw, r))
+			{
+				values[r] = (Datum) 0;
+				nulls[r] = true;
+				continue;
+			}
+			nulls[r] = false;
+			values[r] = PointerGetDatum(raw + offsets[columnar_dict_code(codes, width, v++)]);
+		}
+		pfree(offsets);
+		return;
+	}
 	if (!columnar_chunk_index((const uint8_t *) raw, meta->raw_len, rows,
 							  meta->null_count, &shape, offsets, &err))
 		chunk_corrupt(rel, stripe, att, group, err.message, err.offset);
@@ -699,7 +726,6 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 	size_t		bitmap_len;
 	ColumnarTypeShape shape = {att->attlen, att->attalign};
 
-	Assert(att->attlen > 0);
 	memset(out, 0, sizeof(*out));
 	out->rows = rows;
 	if ((uint32) column >= sl->column_count)
@@ -714,6 +740,36 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 	raw = decompress_chunk(state->rel, stripe, column, state->group, att);
 	MemoryContextSwitchTo(old);
 
+	out->base = raw;
+	if (att->attlen == -1)
+	{
+		ColumnarFormatError err;
+		uint32	   *offsets = MemoryContextAlloc(state->group_cxt,
+												 sizeof(uint32) * (rows - Min(meta->null_count, rows) + 1));
+		bool		ok;
+
+		if (meta->encoding == COLUMNAR_ENCODING_DICT)
+		{
+			ok = columnar_dict_index((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
+									 &out->ndict, offsets, &out->codes, &out->code_width, &err);
+			out->dict_offsets = offsets;
+		}
+		else
+		{
+			ok = columnar_chunk_index((const uint8_t *) raw, meta->raw_len, rows,
+									  meta->null_count, &shape, offsets, &err);
+			out->value_offsets = offsets;
+		}
+		if (!ok)
+			chunk_corrupt(state->rel, stripe, att, state->group, err.message, err.offset);
+		out->null_count = meta->null_count;
+		out->bitmap = meta->null_count > 0 ? (const uint8 *) raw : NULL;
+		return;
+	}
+	Assert(att->attlen > 0);
+	if (meta->encoding != COLUMNAR_ENCODING_PLAIN)
+		chunk_corrupt(state->rel, stripe, att, state->group,
+					  "dictionary encoding of a fixed-width column", 0);
 	bitmap_len = meta->null_count > 0 ? columnar_bitmap_size(rows) : 0;
 	if (meta->null_count > rows ||
 		meta->raw_len != bitmap_len + columnar_fixed_stride(&shape) * (rows - meta->null_count))

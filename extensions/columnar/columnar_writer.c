@@ -37,6 +37,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "common/hashfn.h"
 #include "port/pg_crc32c.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
@@ -285,6 +286,112 @@ bound_bytes(Form_pg_attribute att, const char *p, uint32 *len)
 	return (const uint8 *) p;
 }
 
+/*
+ * Dictionary-encode a varlena column's values, if few are distinct and the
+ * encoding is smaller than the plain values (format in columnar_format.c).
+ * Returns the encoded raw chunk (bitmap included) or NULL, in the current
+ * memory context.
+ */
+static char *
+dictionary_encode(const StringInfo values, uint32 rows, uint32 null_count,
+				  const uint8 *bitmap, size_t *raw_len)
+{
+	ColumnarTypeShape shape = {-1, 'i'};
+	ColumnarFormatError err;
+	uint32		nvalues = rows - null_count;
+	uint32	   *offsets;
+	uint32	   *codes;
+	uint32	   *dict;			/* value index of each distinct value */
+	uint32	   *slots;			/* open addressing: 1 + dict index, 0 empty */
+	uint32		nslots;
+	uint32		ndict = 0;
+	uint32		limit = Min(nvalues / 2, 65536);
+	uint32		v;
+	size_t		dict_bytes = 0;
+	uint32		width;
+	size_t		bitmap_len = null_count > 0 ? columnar_bitmap_size(rows) : 0;
+	size_t		pos;
+	char	   *out;
+	StringInfoData d;
+
+	if (nvalues < 16)
+		return NULL;
+	offsets = palloc(sizeof(uint32) * nvalues);
+	if (!columnar_chunk_index((const uint8 *) values->data, values->len, nvalues, 0,
+							  &shape, offsets, &err))
+		elog(ERROR, "strata_columnar built an invalid chunk: %s", err.message);
+
+	for (nslots = 64; nslots < limit * 2; nslots *= 2)
+		;
+	slots = palloc0(sizeof(uint32) * nslots);
+	dict = palloc(sizeof(uint32) * (limit + 1));
+	codes = palloc(sizeof(uint32) * nvalues);
+	for (v = 0; v < nvalues; v++)
+	{
+		const char *p = values->data + offsets[v];
+		uint32		len = VARSIZE_ANY(p);
+		uint32		h = hash_bytes((const unsigned char *) p, len) & (nslots - 1);
+
+		for (;;)
+		{
+			uint32		e = slots[h];
+
+			if (e == 0)
+			{
+				if (ndict >= limit)
+					return NULL;	/* too many distinct values to pay */
+				dict[ndict] = v;
+				slots[h] = ++ndict;
+				codes[v] = ndict - 1;
+				break;
+			}
+			if (VARSIZE_ANY(values->data + offsets[dict[e - 1]]) == len &&
+				memcmp(values->data + offsets[dict[e - 1]], p, len) == 0)
+			{
+				codes[v] = e - 1;
+				break;
+			}
+			h = (h + 1) & (nslots - 1);
+		}
+	}
+
+	/* the distinct values, laid out as a plain chunk of their own */
+	initStringInfo(&d);
+	for (v = 0; v < ndict; v++)
+	{
+		const char *p = values->data + offsets[dict[v]];
+
+		if (!VARATT_IS_1B(p))
+			while (d.len % 4 != 0)
+				appendStringInfoChar(&d, '\0');
+		appendBinaryStringInfo(&d, p, VARSIZE_ANY(p));
+	}
+	dict_bytes = d.len;
+	width = ndict <= 256 ? 1 : 2;
+	*raw_len = bitmap_len + COLUMNAR_DICT_HEADER + ((dict_bytes + 1) & ~(size_t) 1) +
+		(size_t) nvalues * width;
+	if (*raw_len - bitmap_len >= (size_t) values->len)
+		return NULL;
+
+	out = palloc0(*raw_len + 1);
+	if (bitmap_len > 0)
+		memcpy(out, bitmap, (rows + 7) / 8);
+	pos = bitmap_len;
+	memcpy(out + pos, &ndict, 4);
+	memcpy(out + pos + 4, &dict_bytes, 4);
+	memcpy(out + pos + 8, &width, 4);
+	pos += COLUMNAR_DICT_HEADER;
+	memcpy(out + pos, d.data, dict_bytes);
+	pos = (pos + dict_bytes + 1) & ~(size_t) 1;
+	for (v = 0; v < nvalues; v++)
+	{
+		out[pos + (size_t) v * width] = (char) (codes[v] & 0xff);
+		if (width == 2)
+			out[pos + (size_t) v * width + 1] = (char) (codes[v] >> 8);
+	}
+	return out;
+}
+
 /* Compress the current chunk group of every column and start a new one. */
 static void
 finish_group(WriteState *state)
@@ -324,15 +431,28 @@ finish_group(WriteState *state)
 		size_t		comp_len = 0;
 		const char *detail;
 		StrataCodec codec = state->options.codec;
+		uint8		encoding;
 
 		MemoryContextSwitchTo(state->tmp);
-		raw = palloc(raw_len + 1);
-		if (bitmap_len > 0)
+		raw = NULL;
+		encoding = COLUMNAR_ENCODING_PLAIN;
+		if (att->attlen == -1 && !att->attisdropped)
 		{
-			memset(raw, 0, bitmap_len);
-			memcpy(raw, col->bitmap, (state->group_rows + 7) / 8);
+			raw = dictionary_encode(&col->values, state->group_rows, col->null_count,
+									col->bitmap, &raw_len);
+			if (raw != NULL)
+				encoding = COLUMNAR_ENCODING_DICT;
 		}
-		memcpy(raw + bitmap_len, col->values.data, col->values.len);
+		if (raw == NULL)
+		{
+			raw = palloc(raw_len + 1);
+			if (bitmap_len > 0)
+			{
+				memset(raw, 0, bitmap_len);
+				memcpy(raw, col->bitmap, (state->group_rows + 7) / 8);
+			}
+			memcpy(raw + bitmap_len, col->values.data, col->values.len);
+		}
 
 		bound = strata_compress_bound(codec, raw_len);
 		comp = codec == STRATA_CODEC_NONE || bound == 0 ? NULL : palloc(bound);
@@ -356,7 +476,7 @@ finish_group(WriteState *state)
 		COMP_CRC32C(meta->crc, comp, comp_len);
 		FIN_CRC32C(meta->crc);
 		meta->codec = (uint8) codec;
-		meta->encoding = COLUMNAR_ENCODING_PLAIN;
+		meta->encoding = encoding;
 		meta->has_bounds = false;
 		if (col->has_bounds)
 		{

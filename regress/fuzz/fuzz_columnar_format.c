@@ -3,7 +3,8 @@
  * fuzz_columnar_format.c
  *	  libFuzzer harness for strata_columnar's skip list and chunk parsers.
  *
- * Byte 0 picks the parser.  Skip list: bytes 1-4 are the stripe's row count
+ * Byte 0 picks the parser (bit 0: chunk, bits 0 and 1: dictionary chunk).
+ * Skip list: bytes 1-4 are the stripe's row count
  * and 5-8 its data length, the rest the skip list; one that parses must
  * write back to the same bytes.  Chunk: byte 1 picks the type shape, 2-3
  * the rows, 4-5 the nulls, the rest the chunk (copied to an 8-aligned
@@ -86,12 +87,47 @@ fuzz_chunk(const uint8_t *data, size_t size)
 	free(offs);
 }
 
+/* A dictionary chunk: bytes 0-1 rows, 2-3 nulls, the rest the chunk. */
+static void
+fuzz_dict(const uint8_t *data, size_t size)
+{
+	uint32_t	rows,
+				nulls,
+				ndict,
+				width;
+	const uint8_t *codes;
+	uint8_t    *raw;
+	uint32_t   *offs;
+	ColumnarFormatError err;
+
+	if (size < 4)
+		return;
+	rows = data[0] | (data[1] << 8);
+	nulls = data[2] | (data[3] << 8);
+	raw = malloc(size - 4 + 1);
+	memcpy(raw, data + 4, size - 4);
+	offs = malloc(sizeof(uint32_t) * (rows + 1));
+	if (columnar_dict_index(raw, size - 4, rows, nulls, &ndict, offs, &codes, &width, &err))
+	{
+		uint32_t	v;
+
+		for (v = 0; v < rows - nulls; v++)
+			if (columnar_dict_code(codes, width, v) >= ndict ||
+				offs[columnar_dict_code(codes, width, v)] >= size - 4)
+				abort();
+	}
+	free(raw);
+	free(offs);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	if (data[0] & 1)
+	if ((data[0] & 3) == 3)
+		fuzz_dict(data + 1, size - 1);
+	else if (data[0] & 1)
 		fuzz_chunk(data + 1, size - 1);
 	else
 		fuzz_skiplist(data + 1, size - 1);

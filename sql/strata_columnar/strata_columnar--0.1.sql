@@ -129,12 +129,13 @@ CREATE FUNCTION strata_columnar.column_stats(
     OUT null_count bigint,
     OUT stored_bytes bigint,
     OUT raw_bytes bigint,
-    OUT codecs text[])
+    OUT codecs text[],
+    OUT encodings text[])
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'columnar_column_stats'
 LANGUAGE C STRICT;
 COMMENT ON FUNCTION strata_columnar.column_stats(regclass) IS
-    'Per column: chunks, nulls, bytes before and after compression and the codecs used';
+    'Per column: chunks, nulls, bytes before and after compression, the codecs and encodings used';
 
 CREATE FUNCTION strata_columnar.verify(rel regclass)
 RETURNS text

@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 SET strata_columnar.chunk_group_row_limit = 1000;
 CREATE TABLE ag (i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, d date, ts timestamp,
-                 tz timestamptz, t text, n numeric) USING strata_columnar;
+                 tz timestamptz, t text, n numeric, k text) USING strata_columnar;
 INSERT INTO ag
 SELECT CASE WHEN g % 7 = 0 THEN NULL ELSE (g % 30000)::int2 END,
        CASE WHEN g % 11 = 0 THEN NULL ELSE g - 5000 END,
@@ -11,7 +11,8 @@ SELECT CASE WHEN g % 7 = 0 THEN NULL ELSE (g % 30000)::int2 END,
        CASE WHEN g % 17 = 0 THEN NULL ELSE g / 3.0 END,
        CASE WHEN g % 19 = 0 THEN NULL ELSE g / 7.0 END,
        '2026-01-01'::date + g / 500, '2026-01-01'::timestamp + g * interval '1 minute',
-       '2026-01-01 00:00+00'::timestamptz + g * interval '1 minute', 't' || g, g / 3.0
+       '2026-01-01 00:00+00'::timestamptz + g * interval '1 minute', 't' || g, g / 3.0,
+       CASE WHEN g % 23 = 0 THEN NULL ELSE 'kind' || g % 4 END
 FROM generate_series(1, 20000) g;
 RESET strata_columnar.chunk_group_row_limit;
 CREATE TABLE ag_heap AS SELECT * FROM ag;
@@ -36,7 +37,7 @@ SELECT * FROM plan_of('SELECT sum(i8) / 100 AS scaled, count(*) * 2 FROM ag WHER
 SELECT * FROM plan_of('SELECT count(*) FROM ag GROUP BY i2 % 3');
 SELECT * FROM plan_of('SELECT sum(n) FROM ag');
 SELECT * FROM plan_of('SELECT count(DISTINCT i4) FROM ag');
-SELECT * FROM plan_of('SELECT count(*) FROM ag WHERE t = ''t5''');
+SELECT * FROM plan_of('SELECT count(*) FROM ag WHERE i4 % 2 = 0');
 SELECT * FROM plan_of('SELECT count(*) FROM ag WHERE f8 > 10');
 SELECT * FROM plan_of('SELECT count(*) FILTER (WHERE i4 > 0) FROM ag');
 
@@ -68,7 +69,14 @@ SELECT q, same(q) FROM (VALUES
     ('SELECT count(*), sum(i8) FROM ag WHERE tz = ''2026-01-02 00:00+00'''),
     ('SELECT count(*), sum(i4) FROM ag WHERE i4 > 100000'),
     ('SELECT count(*), sum(i4) FROM ag WHERE i4 = NULL'),
-    ('SELECT sum(i8) / 100 AS scaled, count(*) * 2 AS doubled FROM ag')) v(q);
+    ('SELECT sum(i8) / 100 AS scaled, count(*) * 2 AS doubled FROM ag'),
+    ('SELECT count(*), sum(i4) FROM ag WHERE k = ''kind2'''),
+    ('SELECT count(*), max(i8) FROM ag WHERE k >= ''kind2'' AND k IS NOT NULL'),
+    ('SELECT count(*), sum(i2) FROM ag WHERE t < ''t200'''),
+    ('SELECT count(*) FROM ag WHERE ''kind1'' = k AND d < ''2026-01-10'''),
+    ('SELECT count(*) FROM ag WHERE k IS NULL')) v(q);
+SELECT * FROM plan_of('SELECT count(*) FROM ag WHERE k = ''kind2''');
+SELECT attname, encodings FROM strata_columnar.column_stats('ag') WHERE attname IN ('k', 't') ORDER BY attname;
 
 -- an empty table, an all-NULL column, unflushed rows, added columns
 CREATE TABLE ag_empty (a int8) USING strata_columnar;

@@ -212,6 +212,62 @@ test_varlena_chunks(void)
 	tap_ok(!columnar_chunk_index(raw, 6, 2, 0, &cstr, offs, &err), "an unterminated cstring is refused");
 }
 
+/* A dictionary chunk: 5 rows, row 2 NULL, values a b a a over dictionary {a, b}. */
+static size_t
+dict_chunk(uint8_t *raw)
+{
+	size_t		pos = 8;
+	uint32_t	hdr[4] = {2, 4, 1, 0};
+
+	memset(raw, 0, 64);
+	raw[0] = 0x1b;				/* rows 0, 1, 3, 4 present */
+	memcpy(raw + pos, hdr, 16);
+	pos += 16;
+	raw[pos++] = (2 << 1) | 1;
+	raw[pos++] = 'a';
+	raw[pos++] = (2 << 1) | 1;
+	raw[pos++] = 'b';
+	raw[pos++] = 0;
+	raw[pos++] = 1;
+	raw[pos++] = 0;
+	raw[pos++] = 0;
+	return pos;
+}
+
+static void
+test_dict_chunks(void)
+{
+	uint8_t		raw[64] __attribute__((aligned(8)));
+	uint32_t	offs[8];
+	uint32_t	ndict,
+				width;
+	const uint8_t *codes;
+	ColumnarFormatError err;
+	size_t		len = dict_chunk(raw);
+
+	tap_ok(columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err) &&
+		   ndict == 2 && width == 1 && raw[offs[columnar_dict_code(codes, width, 1)] + 1] == 'b',
+		   "a dictionary chunk is indexed and its codes resolve");
+	tap_ok(!columnar_dict_index(raw, len - 1, 5, 1, &ndict, offs, &codes, &width, &err),
+		   "a dictionary chunk missing a code is refused");
+	raw[len - 3] = 7;
+	tap_ok(!columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err) &&
+		   strstr(err.message, "past the dictionary") != NULL,
+		   "a code past the dictionary is refused (%s)", err.message);
+	len = dict_chunk(raw);
+	raw[8] = 9;
+	tap_ok(!columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err),
+		   "a dictionary claiming more entries than its bytes is refused");
+	len = dict_chunk(raw);
+	raw[16] = 3;
+	tap_ok(!columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err),
+		   "a code width other than 1 or 2 is refused");
+	len = dict_chunk(raw);
+	raw[12] = 5;
+	tap_ok(!columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err),
+		   "a dictionary length that does not match its entries is refused");
+}
+
 int
 main(void)
 {
@@ -219,6 +275,7 @@ main(void)
 	test_skiplist_damage();
 	test_fixed_chunks();
 	test_varlena_chunks();
+	test_dict_chunks();
 	while (nallocated > 0)
 		free(allocated[--nallocated]);
 	return tap_done();
