@@ -7,7 +7,10 @@
  * PostgreSQL's executor hands an aggregate one row at a time; at tens of
  * nanoseconds a row that, not decompression, bounds a columnar scan.  This
  * node replaces "Aggregate over a scan" for the plain case: one
- * strata_columnar table, no GROUP BY or HAVING, aggregates among those
+ * strata_columnar table, no HAVING or grouping sets, GROUP BY (if any) on
+ * plain columns whose equality is bytewise (integers, dates, timestamps,
+ * booleans; text, varchar and bytea under deterministic collations),
+ * aggregates among those
  * below over columns of fixed-width types, and quals that are all
  * comparisons of integer, date or timestamp columns with constants or
  * parameters, comparisons of varlena columns (text, ...) with constants or
@@ -18,6 +21,11 @@
  * aggregates directly.  Where the quals select a whole group and nothing
  * needs the values (count(*), count(col), and min/max of types whose chunk
  * bounds are those of min and max), it reads only the metadata.
+ *
+ * Grouped, each selected row finds its group in a hash table of its key
+ * bytes; a single dictionary-encoded key looks each distinct value up once
+ * per chunk group.  Groups come out in hash order; a Sort above puts them
+ * in any order the query asks for.
  *
  * Results are exactly PostgreSQL's: integer sums in 128 bits, numeric
  * results through numeric's own functions, float sums in scan order as
@@ -45,8 +53,11 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/planner.h"
 #include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
+#include "utils/selfuncs.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "common/hashfn.h"
 #include "utils/float.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -117,6 +128,24 @@ typedef struct ColumnarAggState
 	uint64		groups_from_metadata;
 	uint8	   *selection;
 	uint32		selection_cap;
+
+	/* GROUP BY: key columns, and the groups found so far */
+	int			nkeys;
+	int		   *key_cols;		/* 0-based */
+	MemoryContext groups_cxt;
+	uint32		ngroups;
+	uint32		groups_cap;
+	uint32	   *buckets;		/* 1 + group index, 0 empty; chained by next */
+	uint32		nbuckets;
+	uint32	   *group_hash;
+	uint32	   *group_next;
+	char	  **group_key;		/* serialized key bytes */
+	uint32	   *group_keylen;
+	Datum	   *group_values;	/* nkeys per group, for the output */
+	bool	   *group_nulls;
+	AggSpec    *group_aggs;		/* naggs per group */
+	uint32		emit_next;
+	StringInfoData keybuf;
 } ColumnarAggState;
 
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
@@ -129,6 +158,7 @@ static TupleTableSlot *agg_exec(CustomScanState *node);
 static void agg_end(CustomScanState *node);
 static void agg_rescan(CustomScanState *node);
 static void agg_explain(CustomScanState *node, List *ancestors, ExplainState *es);
+static void reset_groups(ColumnarAggState *state);
 
 static const CustomPathMethods agg_path_methods = {
 	.CustomName = "ColumnarAgg",
@@ -254,6 +284,7 @@ typedef struct CollectContext
 	List	   *aggrefs;
 	bool		ok;
 	Index		relid;
+	Bitmapset  *keys;			/* attnos of GROUP BY columns, which may appear */
 } CollectContext;
 
 /* Gather the Aggrefs of the target; any Var outside an Aggref disqualifies. */
@@ -273,6 +304,9 @@ collect_aggrefs(Node *node, CollectContext *ctx)
 			ctx->aggrefs = lappend(ctx->aggrefs, node);
 		return false;
 	}
+	if (IsA(node, Var) && ((Var *) node)->varno == ctx->relid &&
+		bms_is_member(((Var *) node)->varattno, ctx->keys))
+		return false;
 	if (IsA(node, Var) || IsA(node, SubPlan) || IsA(node, SubLink) ||
 		IsA(node, WindowFunc) || IsA(node, GroupingFunc))
 	{
@@ -280,6 +314,30 @@ collect_aggrefs(Node *node, CollectContext *ctx)
 		return false;
 	}
 	return expression_tree_walker(node, collect_aggrefs, ctx);
+}
+
+/* A GROUP BY column whose equality is equality of its bytes. */
+static bool
+bytewise_key(Form_pg_attribute att)
+{
+	switch (att->atttypid)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case BOOLOID:
+		case OIDOID:
+			return true;
+		case TEXTOID:
+		case VARCHAROID:
+		case BYTEAOID:
+			return !OidIsValid(att->attcollation) ||
+				get_collation_isdeterministic(att->attcollation);
+	}
+	return false;
 }
 
 /*
@@ -332,11 +390,14 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	int			natts;
 	int			x = -1;
 	bool		ok = true;
+	List	   *group_exprs;
+	List	   *keylist = NIL;
+	Bitmapset  *keys = NULL;
 
 	if (prev_create_upper_paths_hook)
 		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
 	if (stage != UPPERREL_GROUP_AGG || !columnar_enable_vectorized_agg ||
-		!columnar_enable_custom_scan || !parse->hasAggs || parse->groupClause != NIL ||
+		!columnar_enable_custom_scan || !parse->hasAggs ||
 		parse->groupingSets != NIL || parse->havingQual != NULL || parse->hasTargetSRFs ||
 		input_rel->reloptkind != RELOPT_BASEREL ||
 		!bms_get_singleton_member(input_rel->relids, &relid))
@@ -346,15 +407,35 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		rte->tablesample != NULL)
 		return;
 
+	/* GROUP BY: plain columns of this table only */
+	foreach(lc, group_exprs = get_sortgrouplist_exprs(parse->groupClause, parse->targetList))
+	{
+		Var		   *var = lfirst(lc);
+
+		if (!IsA(var, Var) || var->varno != relid || var->varattno <= 0 || var->varlevelsup != 0)
+			return;
+		keys = bms_add_member(keys, var->varattno);
+		keylist = lappend_int(keylist, var->varattno);
+	}
+
 	ctx.aggrefs = NIL;
 	ctx.ok = true;
 	ctx.relid = relid;
+	ctx.keys = keys;
 	foreach(lc, output_rel->reltarget->exprs)
 		collect_aggrefs(lfirst(lc), &ctx);
 	if (!ctx.ok || ctx.aggrefs == NIL)
 		return;
 
 	rel = table_open(rte->relid, NoLock);
+	x = -1;
+	while ((x = bms_next_member(keys, x)) >= 0)
+	{
+		if (!bytewise_key(TupleDescAttr(RelationGetDescr(rel), x - 1)))
+			ok = false;
+		attrs = bms_add_member(attrs, x);
+	}
+	x = -1;
 	if (rel->rd_tableam != columnar_tableam())
 	{
 		table_close(rel, NoLock);
@@ -403,14 +484,15 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	cpath->path.pathtype = T_CustomScan;
 	cpath->path.parent = output_rel;
 	cpath->path.pathtarget = output_rel->reltarget;
-	cpath->path.rows = 1;
+	cpath->path.rows = keylist == NIL ? 1 :
+		estimate_num_groups(root, group_exprs, input_rel->rows, NULL, NULL);
 	/* no per-row executor work: a tenth of a scan of the columns it reads */
 	cpath->path.startup_cost = cpath->path.total_cost =
 		0.1 * (seq_page_cost * input_rel->pages * (double) Max(bms_num_members(attrs), 1) / natts +
 			   cpu_operator_cost * input_rel->tuples);
 	cpath->flags = 0;
 	cpath->custom_paths = NIL;
-	cpath->custom_private = list_make3(attlist, quals, list_make1_int(relid));
+	cpath->custom_private = list_make4(attlist, quals, list_make1_int(relid), group_exprs);
 	cpath->methods = &agg_path_methods;
 	add_path(output_rel, &cpath->path);
 }
@@ -428,8 +510,15 @@ agg_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	ctx.aggrefs = NIL;
 	ctx.ok = true;
 	ctx.relid = relid;
+	ctx.keys = NULL;
+	foreach(lc, (List *) lfourth(best_path->custom_private))
+		ctx.keys = bms_add_member(ctx.keys, ((Var *) lfirst(lc))->varattno);
 	foreach(lc, tlist)
 		collect_aggrefs((Node *) ((TargetEntry *) lfirst(lc))->expr, &ctx);
+	/* the scan tuple: the GROUP BY columns, then the aggregates */
+	foreach(lc, (List *) lfourth(best_path->custom_private))
+		scan_tlist = lappend(scan_tlist, makeTargetEntry(copyObject(lfirst(lc)),
+														 list_length(scan_tlist) + 1, NULL, false));
 	foreach(lc, ctx.aggrefs)
 		scan_tlist = lappend(scan_tlist, makeTargetEntry(lfirst(lc), list_length(scan_tlist) + 1,
 														 NULL, false));
@@ -461,8 +550,9 @@ agg_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.plan.qual = NIL;
 	cscan->custom_scan_tlist = scan_tlist;
-	cscan->custom_private = list_make2(linitial(best_path->custom_private),
-									   copyObject(lsecond(best_path->custom_private)));
+	cscan->custom_private = list_make3(linitial(best_path->custom_private),
+									   copyObject(lsecond(best_path->custom_private)),
+									   list_make1_int(list_length(lfourth(best_path->custom_private))));
 	return &cscan->scan.plan;
 }
 
@@ -524,12 +614,22 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 		state->attrs = bms_add_member(state->attrs, lfirst_int(lc));
 	/* aggregate arguments, too, are Vars setrefs left alone: any varno */
 
-	state->naggs = list_length(cscan->custom_scan_tlist);
+	state->nkeys = linitial_int(lthird(cscan->custom_private));
+	state->key_cols = palloc0(sizeof(int) * Max(state->nkeys, 1));
+	state->naggs = list_length(cscan->custom_scan_tlist) - state->nkeys;
 	state->aggs = palloc0(sizeof(AggSpec) * Max(state->naggs, 1));
 	foreach(lc, cscan->custom_scan_tlist)
 	{
 		Aggref	   *aggref = (Aggref *) ((TargetEntry *) lfirst(lc))->expr;
-		AggSpec    *a = &state->aggs[i++];
+		AggSpec    *a;
+
+		if (foreach_current_index(lc) < state->nkeys)
+		{
+			/* a GROUP BY column: setrefs left its Var's varattno alone */
+			state->key_cols[foreach_current_index(lc)] = ((Var *) aggref)->varattno - 1;
+			continue;
+		}
+		a = &state->aggs[i++];
 
 		if (!classify_aggref(aggref, 0, &a->kind, &a->column))
 			elog(ERROR, "ColumnarAgg cannot compute aggregate %u", aggref->aggfnoid);
@@ -564,6 +664,13 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 		}
 	}
 	reset_aggs(state);
+	if (state->nkeys > 0)
+	{
+		state->groups_cxt = AllocSetContextCreate(estate->es_query_cxt, "ColumnarAgg groups",
+												  ALLOCSET_DEFAULT_SIZES);
+		initStringInfo(&state->keybuf);
+		reset_groups(state);
+	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 	evaluate_filter_values(state);
@@ -638,6 +745,39 @@ float_less(double a, double b)
 	if (isnan(a))
 		return false;
 	return isnan(b) || a < b;
+}
+
+/* Fold one integer-kind value into an aggregate. */
+static inline void
+fold_int(AggSpec *a, int64 x)
+{
+	a->count++;
+	a->isum += x;
+	if ((a->kind == AGG_MIN || a->kind == AGG_MAX) &&
+		(!a->have || (a->kind == AGG_MIN ? x < a->imm : x > a->imm)))
+		a->imm = x;
+	a->have = true;
+}
+
+/* Fold one float value into an aggregate, as float4pl/float8pl would. */
+static inline void
+fold_float(AggSpec *a, double f)
+{
+	a->count++;
+	if (a->kind == AGG_SUM_FLOAT4)
+		a->f4sum = add_float4(a->f4sum, (float4) f);
+	else if (a->kind == AGG_SUM_FLOAT8 || a->kind == AGG_AVG_FLOAT)
+		a->fsum = add_float8(a->fsum, f);
+	else if ((a->kind == AGG_MIN || a->kind == AGG_MAX) &&
+			 (!a->have || (a->kind == AGG_MIN ? float_less(f, a->fmm) : float_less(a->fmm, f))))
+		a->fmm = f;
+	a->have = true;
+}
+
+static inline bool
+is_float(const AggSpec *a)
+{
+	return a->vk == VK_FLOAT4 || a->vk == VK_FLOAT8;
 }
 
 /*
@@ -761,124 +901,58 @@ accumulate(AggSpec *a, const ColumnarRawChunk *col, const uint8 *sel, uint32 row
 	if (col->missing)
 	{
 		/* a column added later: every row holds its missing value */
-		uint32		n = 0;
-		bool		is_float = a->vk == VK_FLOAT4 || a->vk == VK_FLOAT8;
-		double		f = 0;
-		int64		x = 0;
-
 		if (col->missing_isnull)
 			return;
-		if (is_float)
-			f = a->vk == VK_FLOAT4 ? DatumGetFloat4(col->missing_value) : DatumGetFloat8(col->missing_value);
-		else
-			x = datum_to_int64(col->missing_value, a->vk);
-		for (r = 0; r < rows; r++)
-			n += all ? 1 : sel[r];
-		for (r = 0; r < n; r++)
-		{
-			a->count++;
-			if (is_float)
-			{
-				a->fsum = add_float8(a->fsum, f);
-				a->f4sum = add_float4(a->f4sum, (float4) f);
-			}
-			else
-				a->isum += x;
-		}
-		if (n > 0)
-		{
-			if (is_float && (!a->have || (a->kind == AGG_MIN ? float_less(f, a->fmm) : float_less(a->fmm, f))))
-				a->fmm = f;
-			if (!is_float && (!a->have || (a->kind == AGG_MIN ? x < a->imm : x > a->imm)))
-				a->imm = x;
-			a->have = true;
-		}
-		return;
-	}
-
-	if (a->vk == VK_FLOAT4 || a->vk == VK_FLOAT8)
-	{
 		for (r = 0; r < rows; r++)
 		{
-			double		f;
-
-			if (col->bitmap != NULL && !columnar_bitmap_present(col->bitmap, r))
-				continue;
-			f = float_at(col->values, a->vk, v++);
 			if (!all && !sel[r])
 				continue;
-			a->count++;
-			if (a->kind == AGG_SUM_FLOAT4)
-				a->f4sum = add_float4(a->f4sum, (float4) f);
-			else if (a->kind == AGG_SUM_FLOAT8 || a->kind == AGG_AVG_FLOAT)
-				a->fsum = add_float8(a->fsum, f);
-			if (a->kind == AGG_MIN || a->kind == AGG_MAX)
-			{
-				if (!a->have || (a->kind == AGG_MIN ? float_less(f, a->fmm) : float_less(a->fmm, f)))
-					a->fmm = f;
-				a->have = true;
-			}
+			if (is_float(a))
+				fold_float(a, a->vk == VK_FLOAT4 ? DatumGetFloat4(col->missing_value) :
+						   DatumGetFloat8(col->missing_value));
+			else
+				fold_int(a, datum_to_int64(col->missing_value, a->vk));
 		}
 		return;
 	}
 
-	/* integers: the common case of no NULLs and no filter is one tight loop */
-	if (col->bitmap == NULL && all)
+	/* integer sums with no NULLs and no filter: one tight loop */
+	if (col->bitmap == NULL && all && !is_float(a) &&
+		a->kind != AGG_MIN && a->kind != AGG_MAX)
 	{
-		uint32		n = rows;
+		int128		sum = 0;
 
-		a->count += n;
-		if (a->kind == AGG_MIN || a->kind == AGG_MAX)
+		switch (a->vk)
 		{
-			for (r = 0; r < n; r++)
-			{
-				int64		x = int_at(col->values, a->vk, r);
-
-				if (!a->have || (a->kind == AGG_MIN ? x < a->imm : x > a->imm))
-					a->imm = x;
-				a->have = true;
-			}
+			case VK_INT16:
+				for (r = 0; r < rows; r++)
+					sum += ((const int16 *) col->values)[r];
+				break;
+			case VK_INT32:
+				for (r = 0; r < rows; r++)
+					sum += ((const int32 *) col->values)[r];
+				break;
+			default:
+				for (r = 0; r < rows; r++)
+					sum += ((const int64 *) col->values)[r];
+				break;
 		}
-		else if (a->kind != AGG_COUNT)
-		{
-			int128		s = 0;
-
-			switch (a->vk)
-			{
-				case VK_INT16:
-					for (r = 0; r < n; r++)
-						s += ((const int16 *) col->values)[r];
-					break;
-				case VK_INT32:
-					for (r = 0; r < n; r++)
-						s += ((const int32 *) col->values)[r];
-					break;
-				default:
-					for (r = 0; r < n; r++)
-						s += ((const int64 *) col->values)[r];
-					break;
-			}
-			a->isum += s;
-		}
+		a->count += rows;
+		a->isum += sum;
 		return;
 	}
 	for (r = 0; r < rows; r++)
 	{
-		int64		x;
-
 		if (col->bitmap != NULL && !columnar_bitmap_present(col->bitmap, r))
 			continue;
-		x = int_at(col->values, a->vk, v++);
-		if (!all && !sel[r])
-			continue;
-		a->count++;
-		a->isum += x;
-		if (a->kind == AGG_MIN || a->kind == AGG_MAX)
+		if (all || sel[r])
 		{
-			if (!a->have || (a->kind == AGG_MIN ? x < a->imm : x > a->imm))
-				a->imm = x;
-			a->have = true;
+			if (is_float(a))
+				fold_float(a, float_at(col->values, a->vk, v));
+			else
+				fold_int(a, int_at(col->values, a->vk, v));
 		}
+		v++;
 	}
 }
 
@@ -1013,6 +1087,337 @@ metadata_only(ColumnarAggState *state, const ColumnarStripe *stripe, uint32 g)
 	return true;
 }
 
+/* Decode a column of the current chunk group once. */
+static void
+need_column(ColumnarAggState *state, ColumnarRawChunk *cols, bool *decoded, int column)
+{
+	if (!decoded[column])
+	{
+		columnar_group_raw(state->read, column, &cols[column]);
+		decoded[column] = true;
+	}
+}
+
+/*
+ * Apply every filter to the current chunk group: state->selection marks the
+ * rows that pass.  Returns true when there are no filters (all rows pass).
+ */
+static bool
+select_rows(ColumnarAggState *state, ColumnarRawChunk *cols, bool *decoded, uint32 rows)
+{
+	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	int			i;
+
+	if (state->nfilters == 0)
+		return true;
+	if (rows > state->selection_cap)
+	{
+		state->selection = state->selection ? repalloc(state->selection, rows) :
+			MemoryContextAlloc(state->css.ss.ps.state->es_query_cxt, rows);
+		state->selection_cap = rows;
+	}
+	memset(state->selection, 1, rows);
+	for (i = 0; i < state->nfilters; i++)
+	{
+		ColumnarFilter *f = &state->filters[i];
+
+		need_column(state, cols, decoded, f->column);
+		if (TupleDescAttr(desc, f->column)->attlen == -1)
+			apply_varlena_filter(f, &cols[f->column], state->selection);
+		else
+			apply_filter(f, state->filter_kinds[i], &cols[f->column],
+						 TupleDescAttr(desc, f->column)->atttypid, state->selection);
+	}
+	return false;
+}
+
+/* ---- GROUP BY ---- */
+
+/* Is row r of a raw column present, and where is its value? */
+static inline bool
+row_present(const ColumnarRawChunk *col, uint32 r)
+{
+	return col->missing ? !col->missing_isnull :
+		(col->bitmap == NULL || columnar_bitmap_present(col->bitmap, r));
+}
+
+static inline const char *
+varlena_at(const ColumnarRawChunk *col, uint32 v)
+{
+	if (col->missing)
+		return DatumGetPointer(col->missing_value);
+	if (col->ndict > 0)
+		return col->base + col->dict_offsets[columnar_dict_code(col->codes, col->code_width, v)];
+	return col->base + col->value_offsets[v];
+}
+
+/*
+ * The group of the current row: its key serialized as, per key column, a
+ * null flag and then the value's bytes (length-prefixed for varlenas), in
+ * a hash table of such keys.  A new group gets its key values copied out
+ * for the output, and fresh aggregates.
+ */
+static uint32
+find_group(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos, uint32 r)
+{
+	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	StringInfo	key = &state->keybuf;
+	uint32		hash;
+	uint32		e;
+	uint32		g;
+	int			k;
+	MemoryContext old;
+
+	resetStringInfo(key);
+	for (k = 0; k < state->nkeys; k++)
+	{
+		int			c = state->key_cols[k];
+		Form_pg_attribute att = TupleDescAttr(desc, c);
+		const ColumnarRawChunk *col = &cols[c];
+		bool		present = row_present(col, r);
+
+		appendStringInfoChar(key, present ? 1 : 0);
+		if (!present)
+			continue;
+		if (att->attlen == -1)
+		{
+			const char *p = varlena_at(col, vpos[c]);
+			uint32		len = VARSIZE_ANY_EXHDR(p);
+
+			appendBinaryStringInfo(key, (char *) &len, sizeof(len));
+			appendBinaryStringInfo(key, VARDATA_ANY(p), len);
+		}
+		else if (col->missing)
+		{
+			Datum		d = col->missing_value;
+
+			appendBinaryStringInfo(key, (char *) &d, sizeof(d));
+		}
+		else
+		{
+			ColumnarTypeShape shape = {att->attlen, att->attalign};
+
+			appendBinaryStringInfo(key, col->values + (size_t) vpos[c] * columnar_fixed_stride(&shape),
+								   att->attlen);
+		}
+	}
+
+	hash = hash_bytes((const unsigned char *) key->data, key->len);
+	for (e = state->buckets[hash & (state->nbuckets - 1)]; e != 0; e = state->group_next[e - 1])
+	{
+		g = e - 1;
+		if (state->group_hash[g] == hash && state->group_keylen[g] == (uint32) key->len &&
+			memcmp(state->group_key[g], key->data, key->len) == 0)
+			return g;
+	}
+
+	/* a new group */
+	old = MemoryContextSwitchTo(state->groups_cxt);
+	if (state->ngroups == state->groups_cap)
+	{
+		uint32		cap = state->groups_cap * 2;
+
+		state->group_hash = repalloc_huge(state->group_hash, sizeof(uint32) * cap);
+		state->group_next = repalloc_huge(state->group_next, sizeof(uint32) * cap);
+		state->group_key = repalloc_huge(state->group_key, sizeof(char *) * cap);
+		state->group_keylen = repalloc_huge(state->group_keylen, sizeof(uint32) * cap);
+		state->group_values = repalloc_huge(state->group_values, sizeof(Datum) * cap * Max(state->nkeys, 1));
+		state->group_nulls = repalloc_huge(state->group_nulls, sizeof(bool) * cap * Max(state->nkeys, 1));
+		state->group_aggs = repalloc_huge(state->group_aggs, sizeof(AggSpec) * cap * Max(state->naggs, 1));
+		state->groups_cap = cap;
+	}
+	if (state->ngroups >= state->nbuckets)
+	{
+		/* keep the chains short: double the buckets and rehash */
+		uint32		i;
+
+		state->nbuckets *= 2;
+		state->buckets = repalloc_huge(state->buckets, sizeof(uint32) * state->nbuckets);
+		memset(state->buckets, 0, sizeof(uint32) * state->nbuckets);
+		for (i = 0; i < state->ngroups; i++)
+		{
+			uint32		b = state->group_hash[i] & (state->nbuckets - 1);
+
+			state->group_next[i] = state->buckets[b];
+			state->buckets[b] = i + 1;
+		}
+	}
+	g = state->ngroups++;
+	state->group_hash[g] = hash;
+	state->group_keylen[g] = key->len;
+	state->group_key[g] = memcpy(palloc(key->len + 1), key->data, key->len);
+	state->group_next[g] = state->buckets[hash & (state->nbuckets - 1)];
+	state->buckets[hash & (state->nbuckets - 1)] = g + 1;
+	for (k = 0; k < state->nkeys; k++)
+	{
+		int			c = state->key_cols[k];
+		Form_pg_attribute att = TupleDescAttr(desc, c);
+		const ColumnarRawChunk *col = &cols[c];
+		Datum	   *value = &state->group_values[g * state->nkeys + k];
+
+		state->group_nulls[g * state->nkeys + k] = !row_present(col, r);
+		if (!row_present(col, r))
+			*value = (Datum) 0;
+		else if (att->attlen == -1)
+		{
+			/* a copy: the chunk's memory goes with the next chunk group */
+			const char *p = varlena_at(col, vpos[c]);
+			Size		len = VARSIZE_ANY_EXHDR(p);
+			struct varlena *copy = palloc(VARHDRSZ + len);
+
+			SET_VARSIZE(copy, VARHDRSZ + len);
+			memcpy(VARDATA(copy), VARDATA_ANY(p), len);
+			*value = PointerGetDatum(copy);
+		}
+		else if (col->missing)
+			*value = col->missing_value;
+		else
+		{
+			ColumnarTypeShape shape = {att->attlen, att->attalign};
+
+			*value = fetch_att(col->values + (size_t) vpos[c] * columnar_fixed_stride(&shape),
+							   true, att->attlen);
+		}
+	}
+	for (k = 0; k < state->naggs; k++)
+	{
+		AggSpec    *a = &state->group_aggs[g * state->naggs + k];
+
+		*a = state->aggs[k];
+		a->count = 0;
+		a->isum = 0;
+		a->fsum = 0;
+		a->f4sum = 0;
+		a->have = false;
+	}
+	MemoryContextSwitchTo(old);
+	return g;
+}
+
+static void
+reset_groups(ColumnarAggState *state)
+{
+	MemoryContext old;
+
+	if (state->nkeys == 0)
+		return;
+	MemoryContextReset(state->groups_cxt);
+	old = MemoryContextSwitchTo(state->groups_cxt);
+	state->ngroups = 0;
+	state->groups_cap = 64;
+	state->nbuckets = 64;
+	state->buckets = palloc0(sizeof(uint32) * state->nbuckets);
+	state->group_hash = palloc(sizeof(uint32) * state->groups_cap);
+	state->group_next = palloc(sizeof(uint32) * state->groups_cap);
+	state->group_key = palloc(sizeof(char *) * state->groups_cap);
+	state->group_keylen = palloc(sizeof(uint32) * state->groups_cap);
+	state->group_values = palloc(sizeof(Datum) * state->groups_cap * state->nkeys);
+	state->group_nulls = palloc(sizeof(bool) * state->groups_cap * state->nkeys);
+	state->group_aggs = palloc(sizeof(AggSpec) * state->groups_cap * Max(state->naggs, 1));
+	MemoryContextSwitchTo(old);
+	state->emit_next = 0;
+}
+
+/* GROUP BY: every selected row folds into its group's aggregates. */
+static void
+run_grouped(ColumnarAggState *state)
+{
+	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	const ColumnarStripe *stripe;
+	uint32		g;
+	uint32		rows;
+	ColumnarRawChunk *cols = palloc0(sizeof(ColumnarRawChunk) * Max(desc->natts, 1));
+	bool	   *decoded = palloc0(sizeof(bool) * Max(desc->natts, 1));
+	uint32	   *vpos = palloc0(sizeof(uint32) * Max(desc->natts, 1));
+	int		   *used = palloc(sizeof(int) * (desc->natts + 1));
+
+	while (columnar_next_group(state->read, &stripe, &g, &rows))
+	{
+		bool		all;
+		int			nused = 0;
+		int			i;
+		uint32		r;
+		int32	   *code_group = NULL;
+		const ColumnarRawChunk *dict_key = NULL;
+
+		memset(decoded, 0, sizeof(bool) * desc->natts);
+		all = select_rows(state, cols, decoded, rows);
+		for (i = 0; i < state->nkeys; i++)
+			need_column(state, cols, decoded, state->key_cols[i]);
+		for (i = 0; i < state->naggs; i++)
+			if (state->aggs[i].column >= 0)
+				need_column(state, cols, decoded, state->aggs[i].column);
+		for (i = 0; i < desc->natts; i++)
+			if (decoded[i])
+			{
+				used[nused++] = i;
+				vpos[i] = 0;
+			}
+
+		/* one dictionary-encoded key: look each distinct value up once */
+		if (state->nkeys == 1 && cols[state->key_cols[0]].ndict > 0 &&
+			!cols[state->key_cols[0]].missing)
+		{
+			dict_key = &cols[state->key_cols[0]];
+			code_group = palloc(sizeof(int32) * dict_key->ndict);
+			memset(code_group, 0xff, sizeof(int32) * dict_key->ndict);
+		}
+
+		for (r = 0; r < rows; r++)
+		{
+			if (all || state->selection[r])
+			{
+				uint32		grp;
+				AggSpec    *aggs;
+
+				if (dict_key != NULL && row_present(dict_key, r))
+				{
+					uint32		code = columnar_dict_code(dict_key->codes, dict_key->code_width,
+														  vpos[state->key_cols[0]]);
+
+					if (code_group[code] < 0)
+						code_group[code] = (int32) find_group(state, cols, vpos, r);
+					grp = (uint32) code_group[code];
+				}
+				else
+					grp = find_group(state, cols, vpos, r);
+
+				aggs = &state->group_aggs[grp * state->naggs];
+				for (i = 0; i < state->naggs; i++)
+				{
+					AggSpec    *a = &aggs[i];
+					const ColumnarRawChunk *col;
+
+					if (a->kind == AGG_COUNT_STAR)
+					{
+						a->count++;
+						continue;
+					}
+					col = &cols[a->column];
+					if (!row_present(col, r))
+						continue;
+					if (is_float(a))
+						fold_float(a, col->missing ?
+								   (a->vk == VK_FLOAT4 ? DatumGetFloat4(col->missing_value) : DatumGetFloat8(col->missing_value)) :
+								   float_at(col->values, a->vk, vpos[a->column]));
+					else if (a->kind == AGG_COUNT)
+						a->count++;
+					else
+						fold_int(a, col->missing ? datum_to_int64(col->missing_value, a->vk) :
+								 int_at(col->values, a->vk, vpos[a->column]));
+				}
+			}
+			/* step every decoded column past this row */
+			for (i = 0; i < nused; i++)
+				if (!cols[used[i]].missing &&
+					(cols[used[i]].bitmap == NULL || columnar_bitmap_present(cols[used[i]].bitmap, r)))
+					vpos[used[i]]++;
+		}
+		if (code_group != NULL)
+			pfree(code_group);
+	}
+}
+
 static void
 run_aggregates(ColumnarAggState *state)
 {
@@ -1052,32 +1457,7 @@ run_aggregates(ColumnarAggState *state)
 		}
 
 		memset(decoded, 0, sizeof(bool) * desc->natts);
-		if (state->nfilters > 0)
-		{
-			if (rows > state->selection_cap)
-			{
-				state->selection = state->selection ? repalloc(state->selection, rows) :
-					MemoryContextAlloc(state->css.ss.ps.state->es_query_cxt, rows);
-				state->selection_cap = rows;
-			}
-			memset(state->selection, 1, rows);
-			for (i = 0; i < state->nfilters; i++)
-			{
-				ColumnarFilter *f = &state->filters[i];
-
-				if (!decoded[f->column])
-				{
-					columnar_group_raw(state->read, f->column, &cols[f->column]);
-					decoded[f->column] = true;
-				}
-				if (TupleDescAttr(desc, f->column)->attlen == -1)
-					apply_varlena_filter(f, &cols[f->column], state->selection);
-				else
-					apply_filter(f, state->filter_kinds[i], &cols[f->column],
-								 TupleDescAttr(desc, f->column)->atttypid, state->selection);
-			}
-			all = false;
-		}
+		all = select_rows(state, cols, decoded, rows);
 		for (i = 0; i < state->naggs; i++)
 		{
 			AggSpec    *a = &state->aggs[i];
@@ -1111,15 +1491,41 @@ agg_exec(CustomScanState *node)
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	int			i;
 
-	if (state->done)
-		return NULL;
-	state->done = true;
-	run_aggregates(state);
+	if (state->nkeys > 0)
+	{
+		uint32		g;
 
-	ExecClearTuple(slot);
-	for (i = 0; i < state->naggs; i++)
-		slot->tts_values[i] = final_value(&state->aggs[i], &slot->tts_isnull[i]);
-	ExecStoreVirtualTuple(slot);
+		if (!state->done)
+		{
+			state->done = true;
+			run_grouped(state);
+		}
+		if (state->emit_next >= state->ngroups)
+			return NULL;
+		g = state->emit_next++;
+		ExecClearTuple(slot);
+		for (i = 0; i < state->nkeys; i++)
+		{
+			slot->tts_values[i] = state->group_values[g * state->nkeys + i];
+			slot->tts_isnull[i] = state->group_nulls[g * state->nkeys + i];
+		}
+		for (i = 0; i < state->naggs; i++)
+			slot->tts_values[state->nkeys + i] =
+				final_value(&state->group_aggs[g * state->naggs + i],
+							&slot->tts_isnull[state->nkeys + i]);
+		ExecStoreVirtualTuple(slot);
+	}
+	else
+	{
+		if (state->done)
+			return NULL;
+		state->done = true;
+		run_aggregates(state);
+		ExecClearTuple(slot);
+		for (i = 0; i < state->naggs; i++)
+			slot->tts_values[i] = final_value(&state->aggs[i], &slot->tts_isnull[i]);
+		ExecStoreVirtualTuple(slot);
+	}
 
 	/* the target list computes any expression over the aggregates */
 	econtext->ecxt_scantuple = slot;
@@ -1143,6 +1549,7 @@ agg_rescan(CustomScanState *node)
 	ColumnarAggState *state = (ColumnarAggState *) node;
 
 	reset_aggs(state);
+	reset_groups(state);
 	evaluate_filter_values(state);
 	columnar_rescan(state->read);
 }
@@ -1160,6 +1567,17 @@ agg_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 		appendStringInfo(&cols, "%s%s", cols.len > 0 ? ", " : "",
 						 quote_identifier(NameStr(TupleDescAttr(desc, x - 1)->attname)));
 	ExplainPropertyText("Columns read", cols.len > 0 ? cols.data : "none", es);
+	if (state->nkeys > 0)
+	{
+		StringInfoData keys;
+		int			k;
+
+		initStringInfo(&keys);
+		for (k = 0; k < state->nkeys; k++)
+			appendStringInfo(&keys, "%s%s", k > 0 ? ", " : "",
+							 quote_identifier(NameStr(TupleDescAttr(desc, state->key_cols[k])->attname)));
+		ExplainPropertyText("Group keys", keys.data, es);
+	}
 	ExplainPropertyInteger("Batch filters", NULL, state->nfilters, es);
 	if (es->analyze && state->read != NULL)
 	{

@@ -21,7 +21,7 @@ CREATE FUNCTION plan_of(q text) RETURNS TABLE (line text) LANGUAGE plpgsql AS $$
 DECLARE r record;
 BEGIN
     FOR r IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
-        IF r."QUERY PLAN" ~ '(Columnar|Aggregate|Columns read|filters|Chunk groups)' THEN
+        IF r."QUERY PLAN" ~ '(Columnar|Aggregate|Columns read|Group keys|filters|Chunk groups)' THEN
             line := trim(r."QUERY PLAN");
             RETURN NEXT;
         END IF;
@@ -35,6 +35,8 @@ SELECT * FROM plan_of('SELECT sum(i8), avg(i4) FROM ag WHERE d >= ''2026-01-20''
 SELECT * FROM plan_of('SELECT sum(i8) / 100 AS scaled, count(*) * 2 FROM ag WHERE i4 < 0');
 -- and what it leaves to the ordinary plan
 SELECT * FROM plan_of('SELECT count(*) FROM ag GROUP BY i2 % 3');
+SELECT * FROM plan_of('SELECT f8, count(*) FROM ag GROUP BY f8');
+SELECT * FROM plan_of('SELECT k, count(*) FROM ag GROUP BY k HAVING count(*) > 1');
 SELECT * FROM plan_of('SELECT sum(n) FROM ag');
 SELECT * FROM plan_of('SELECT count(DISTINCT i4) FROM ag');
 SELECT * FROM plan_of('SELECT count(*) FROM ag WHERE i4 % 2 = 0');
@@ -78,6 +80,30 @@ SELECT q, same(q) FROM (VALUES
 SELECT * FROM plan_of('SELECT count(*) FROM ag WHERE k = ''kind2''');
 SELECT attname, encodings FROM strata_columnar.column_stats('ag') WHERE attname IN ('k', 't') ORDER BY attname;
 
+-- GROUP BY: text keys (dictionary-encoded), integers, dates, two keys, NULLs
+SELECT * FROM plan_of('SELECT k, count(*), sum(i4) FROM ag GROUP BY k');
+CREATE FUNCTION same_rows(q text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE a text; b text; c text;
+BEGIN
+    EXECUTE 'SELECT array_agg(x::text ORDER BY x::text) FROM (' || q || ') x' INTO a;
+    EXECUTE 'SELECT array_agg(x::text ORDER BY x::text) FROM (' || replace(q, 'FROM ag', 'FROM ag_heap') || ') x' INTO b;
+    SET LOCAL strata_columnar.enable_vectorized_agg = off;
+    EXECUTE 'SELECT array_agg(x::text ORDER BY x::text) FROM (' || q || ') x' INTO c;
+    RETURN a IS NOT DISTINCT FROM b AND a IS NOT DISTINCT FROM c;
+END $$;
+SELECT q, same_rows(q) FROM (VALUES
+    ('SELECT k, count(*), sum(i4), avg(i8), min(d), max(ts) FROM ag GROUP BY k'),
+    ('SELECT i2 % 7 AS m, count(*) FROM ag GROUP BY i2'),
+    ('SELECT d, count(*), sum(f8), min(f4) FROM ag GROUP BY d'),
+    ('SELECT k, d, count(*), max(i8) FROM ag WHERE i4 > 0 GROUP BY k, d'),
+    ('SELECT t, count(*) FROM ag WHERE i4 < -4000 GROUP BY t'),
+    ('SELECT k || ''!'' AS shout, count(*) * 2 FROM ag GROUP BY k'),
+    ('SELECT k, count(i4) FROM ag WHERE k IS NULL GROUP BY k'),
+    ('SELECT i8, count(*) FROM ag WHERE i4 > 100000 GROUP BY i8')) v(q);
+SELECT k, count(*), sum(i4) FROM ag GROUP BY k ORDER BY count(*) DESC, k LIMIT 3;
+SELECT g, (SELECT count(*) FROM (SELECT k FROM ag WHERE i4 < g * 1000 GROUP BY k) s)
+FROM generate_series(1, 2) g;
+
 -- an empty table, an all-NULL column, unflushed rows, added columns
 CREATE TABLE ag_empty (a int8) USING strata_columnar;
 SELECT count(*), sum(a), min(a), avg(a) FROM ag_empty;
@@ -108,4 +134,4 @@ EXECUTE p(-10000);
 SELECT g, (SELECT count(*) FROM ag WHERE i4 < g * 1000) FROM generate_series(1, 3) g;
 
 DROP TABLE ag, ag_heap, ag_empty, ag_big;
-DROP FUNCTION plan_of(text), same(text);
+DROP FUNCTION plan_of(text), same(text), same_rows(text);
