@@ -48,13 +48,17 @@ CREATE TABLE strata_columnar.reservation (
 ALTER TABLE strata_columnar.stripe ALTER COLUMN skiplist SET STORAGE EXTERNAL;
 
 -- Per-table settings; a table without a row uses the strata_columnar.* GUCs.
+-- relid is a regclass so that pg_dump writes the table's name, and a restore
+-- into another database finds the table again by it.
 CREATE TABLE strata_columnar.options (
-    relid                 oid PRIMARY KEY,
+    relid                 regclass PRIMARY KEY,
     stripe_row_limit      integer NOT NULL,
     chunk_group_row_limit integer NOT NULL,
     compression           text NOT NULL,
     compression_level     integer NOT NULL
 );
+
+SELECT pg_catalog.pg_extension_config_dump('strata_columnar.options', '');
 
 -- Metadata holds each chunk's minimum and maximum: it is for the table
 -- owner's eyes, through the functions below, not for everyone's.
