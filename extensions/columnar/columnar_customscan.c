@@ -133,8 +133,9 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+	/* a TABLESAMPLE scan must stay the SampleScan the planner made */
 	if (!columnar_enable_custom_scan || rte->rtekind != RTE_RELATION || rte->inh ||
-		rte->relkind != RELKIND_RELATION ||
+		rte->relkind != RELKIND_RELATION || rte->tablesample != NULL ||
 		(rel->reloptkind != RELOPT_BASEREL && rel->reloptkind != RELOPT_OTHER_MEMBER_REL))
 		return;
 

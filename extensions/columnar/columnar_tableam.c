@@ -5,8 +5,8 @@
  *
  * Rows are stored by columnar_writer.c and read by columnar_reader.c; this
  * file maps the TableAmRoutine contract onto them.  What this version does
- * not do (UPDATE, DELETE, row locks, speculative insertion, TABLESAMPLE,
- * CLUSTER, CREATE INDEX CONCURRENTLY, unlogged tables) raises
+ * not do (UPDATE, DELETE, row locks, speculative insertion, CLUSTER,
+ * CREATE INDEX CONCURRENTLY, unlogged tables) raises
  * ERRCODE_FEATURE_NOT_SUPPORTED naming the table, and parallel plans are
  * not offered for strata_columnar tables (columnar.c).
  *
@@ -26,6 +26,7 @@
 #include "commands/vacuum.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "access/tsmapi.h"
 #include "nodes/tidbitmap.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
@@ -44,6 +45,11 @@ typedef struct ColumnarScanDescData
 	uint64		sample_next;
 	uint64		sample_end;
 	BlockNumber nblocks;
+
+	/* TABLESAMPLE: virtual blocks of COLUMNAR_ROWS_PER_BLOCK rows by rank */
+	BlockNumber sample_block;
+	BlockNumber sample_blocks;
+	BlockNumber sample_seq_next;
 
 	/* bitmap scans: the current block's offsets */
 	BlockNumber bitmap_block;
@@ -112,8 +118,6 @@ static TableScanDesc
 columnarBeginScan(Relation rel, Snapshot snapshot, int nkeys, ScanKey key,
 				  ParallelTableScanDesc pscan, uint32 flags)
 {
-	if (flags & SO_TYPE_SAMPLESCAN)
-		not_supported(rel, "TABLESAMPLE");
 	return columnar_beginscan_attrs(rel, snapshot, nkeys, key, pscan, flags, NULL);
 }
 
@@ -637,19 +641,64 @@ columnarBitmapNextTuple(TableScanDesc sscan, TBMIterateResult *tbmres,
 	}
 }
 
+/*
+ * TABLESAMPLE.  Physical pages hold compressed columns, not rows, so the
+ * sampling methods see virtual blocks instead: block b is the visible rows
+ * ranked b * COLUMNAR_ROWS_PER_BLOCK onwards, in row-number order.  SYSTEM
+ * then samples whole blocks of rows and BERNOULLI single rows, and
+ * REPEATABLE gives the same rows again for the same data.
+ */
 static bool
-columnarSampleNextBlock(TableScanDesc scan, SampleScanState *scanstate)
+columnarSampleNextBlock(TableScanDesc sscan, SampleScanState *scanstate)
 {
-	not_supported(scan->rs_rd, "TABLESAMPLE");
-	return false;
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	TsmRoutine *tsm = scanstate->tsmroutine;
+	uint64		total = columnar_total_rows(scan->read);
+	BlockNumber block;
+
+	scan->sample_blocks = (BlockNumber) ((total + COLUMNAR_ROWS_PER_BLOCK - 1) / COLUMNAR_ROWS_PER_BLOCK);
+	if (scan->sample_blocks == 0)
+		return false;
+	if (tsm->NextSampleBlock)
+		block = tsm->NextSampleBlock(scanstate, scan->sample_blocks);
+	else
+		block = scan->sample_seq_next < scan->sample_blocks ? scan->sample_seq_next++ : InvalidBlockNumber;
+	if (!BlockNumberIsValid(block))
+		return false;
+	scan->sample_block = block;
+	scan->sample_next = (uint64) block * COLUMNAR_ROWS_PER_BLOCK;
+	scan->sample_end = Min(total, scan->sample_next + COLUMNAR_ROWS_PER_BLOCK);
+	return true;
 }
 
 static bool
-columnarSampleNextTuple(TableScanDesc scan, SampleScanState *scanstate,
+columnarSampleNextTuple(TableScanDesc sscan, SampleScanState *scanstate,
 						TupleTableSlot *slot)
 {
-	not_supported(scan->rs_rd, "TABLESAMPLE");
-	return false;
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	TsmRoutine *tsm = scanstate->tsmroutine;
+	uint64		first = (uint64) scan->sample_block * COLUMNAR_ROWS_PER_BLOCK;
+	OffsetNumber maxoffset = (OffsetNumber) (scan->sample_end - first);
+	uint64		rank;
+
+	if (tsm->NextSampleTuple)
+	{
+		OffsetNumber off = tsm->NextSampleTuple(scanstate, scan->sample_block, maxoffset);
+
+		if (!OffsetNumberIsValid(off))
+			return false;
+		rank = first + off - 1;
+	}
+	else
+	{
+		if (scan->sample_next >= scan->sample_end)
+			return false;
+		rank = scan->sample_next++;
+	}
+	if (!columnar_read_nth(scan->read, rank, slot))
+		return false;
+	pgstat_count_heap_getnext(sscan->rs_rd);
+	return true;
 }
 
 static const TableAmRoutine columnar_routine = {

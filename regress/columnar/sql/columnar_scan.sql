@@ -76,6 +76,22 @@ ALTER TABLE sc ADD COLUMN extra int DEFAULT 5;
 SELECT count(*) FROM sc WHERE extra = 5;
 SELECT count(*) FROM sc WHERE extra > 5;
 
+-- TABLESAMPLE: blocks of rows by rank; never replaced by ColumnarScan
+EXPLAIN (COSTS OFF) SELECT count(*) FROM sc TABLESAMPLE SYSTEM (10);
+SELECT count(*) FROM sc TABLESAMPLE SYSTEM (100);
+SELECT count(*) FROM sc TABLESAMPLE BERNOULLI (100);
+SELECT count(*) FROM sc TABLESAMPLE BERNOULLI (0);
+SELECT (SELECT array_agg(id ORDER BY id) FROM sc TABLESAMPLE SYSTEM (20) REPEATABLE (3)) =
+       (SELECT array_agg(id ORDER BY id) FROM sc TABLESAMPLE SYSTEM (20) REPEATABLE (3)) AS system_repeatable,
+       (SELECT array_agg(id ORDER BY id) FROM sc TABLESAMPLE BERNOULLI (20) REPEATABLE (3)) =
+       (SELECT array_agg(id ORDER BY id) FROM sc TABLESAMPLE BERNOULLI (20) REPEATABLE (3)) AS bernoulli_repeatable;
+SELECT count(*) BETWEEN 2000 AND 6000 AS about_a_fifth,
+       count(*) = count(DISTINCT id) AS no_duplicates
+FROM sc TABLESAMPLE BERNOULLI (20) REPEATABLE (5);
+SELECT count(*) AS not_in_table FROM (
+    SELECT id, note FROM sc TABLESAMPLE SYSTEM (30) REPEATABLE (9)
+    EXCEPT ALL SELECT id, note FROM sc) x;
+
 -- scroll cursors go through a Material node and move both ways
 BEGIN;
 DECLARE c SCROLL CURSOR FOR SELECT id FROM sc WHERE id <= 3;

@@ -8,7 +8,6 @@ SELECT * FROM nope FOR UPDATE;
 -- a conflict found by the index pre-check needs no speculative insertion
 INSERT INTO nope VALUES (1, 'x') ON CONFLICT DO NOTHING;
 INSERT INTO nope VALUES (3, 'x') ON CONFLICT DO NOTHING;
-SELECT * FROM nope TABLESAMPLE SYSTEM (50);
 CREATE UNLOGGED TABLE nope_unlogged (a int) USING strata_columnar;
 CLUSTER nope USING nope_pkey;
 CREATE INDEX CONCURRENTLY ON nope (b);
