@@ -109,6 +109,7 @@ extern uint64 columnar_new_storage_id(void);
 extern void columnar_storage_created(Oid relid, Oid relfilenode, uint64 storage_id);
 extern void columnar_drop_storage(uint64 storage_id);
 extern void columnar_move_storage(uint64 storage_id, Oid relfilenode);
+extern void columnar_delete_stripe(uint64 storage_id, uint64 first_row);
 extern uint64 columnar_count_rows(Relation rel);
 extern void columnar_reserve_stripe(Relation rel, uint64 storage_id, uint64 first_row,
 									uint64 row_count, CommandId cid);
@@ -151,6 +152,7 @@ extern void columnar_end_read(ColumnarReadState *state);
 extern uint64 columnar_total_rows(ColumnarReadState *state);
 extern bool columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot);
 extern List *columnar_read_stripes_all(ColumnarReadState *state);
+extern void columnar_restrict_stripes(ColumnarReadState *state, List *stripes);
 
 /*
  * A qual the reader checks against each chunk group's bounds and null

@@ -219,6 +219,26 @@ columnar_count_rows(Relation rel)
 	return rows;
 }
 
+/* Delete one stripe's row (VACUUM merged its rows into a new stripe). */
+void
+columnar_delete_stripe(uint64 storage_id, uint64 first_row)
+{
+	Relation	rel = table_open(metadata_relid("stripe"), RowExclusiveLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&keys[0], Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(storage_id));
+	ScanKeyInit(&keys[1], Anum_stripe_first_row, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(first_row));
+	scan = systable_beginscan(rel, InvalidOid, false, SnapshotSelf, 2, keys);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		simple_heap_delete(rel, &tup->t_self);
+	systable_endscan(scan);
+	table_close(rel, RowExclusiveLock);
+}
+
 void
 columnar_drop_storage(uint64 storage_id)
 {

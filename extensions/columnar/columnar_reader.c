@@ -791,6 +791,15 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 	}
 }
 
+/* Read only these stripes (of those the state sees), in order. */
+void
+columnar_restrict_stripes(ColumnarReadState *state, List *stripes)
+{
+	state->stripes = stripes;
+	state->stripe_index = -1;
+	state->stripe = NULL;
+}
+
 List *
 columnar_read_stripes_all(ColumnarReadState *state)
 {

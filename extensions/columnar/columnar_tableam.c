@@ -26,6 +26,7 @@
 #include "commands/vacuum.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "access/genam.h"
 #include "access/tsmapi.h"
 #include "nodes/tidbitmap.h"
 #include "pgstat.h"
@@ -451,13 +452,112 @@ columnarCopyForCluster(Relation OldTable, Relation NewTable, Relation OldIndex,
 	UnregisterSnapshot(snapshot);
 }
 
+/*
+ * VACUUM merges small stripes: every stripe of fewer rows than a chunk
+ * group, when there are two or more, is rewritten into full stripes and its
+ * catalog row deleted, all in VACUUM's transaction.  Snapshots taken before
+ * it commits keep seeing the old stripes and not the new ones, so readers
+ * never see a row twice or miss one.  The moved rows get new row numbers:
+ * each index gets an entry for the new TID, and the old entries point at
+ * stripes no later snapshot sees.  (Rows are never deleted yet, so there
+ * is nothing else to reclaim.)
+ */
 static void
 columnarVacuum(Relation rel, VacuumParams *params, BufferAccessStrategy bstrategy)
 {
-	/*
-	 * Rows are never deleted yet, so there is nothing to reclaim; the
-	 * planner's row count comes from the metadata (columnarEstimateSize).
-	 */
+	int			elevel = (params->options & VACOPT_VERBOSE) ? INFO : DEBUG2;
+	ColumnarOptions options;
+	Snapshot	snapshot;
+	ColumnarReadState *read;
+	List	   *small = NIL;
+	ListCell   *lc;
+	uint64		rows = 0;
+	TupleTableSlot *slot;
+	EState	   *estate;
+	ExprContext *econtext;
+	List	   *indexoids;
+	int			nindexes;
+	Relation   *indexes;
+	IndexInfo **infos;
+	ExprState **predicates;
+	int			i;
+
+	if (columnar_has_pending(RelationGetRelid(rel)))
+		return;
+	columnar_get_options(RelationGetRelid(rel), &options);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	read = columnar_begin_read(rel, snapshot, NULL);
+	foreach(lc, columnar_read_stripes_all(read))
+	{
+		ColumnarStripe *stripe = lfirst(lc);
+
+		if (stripe->first_block != InvalidBlockNumber &&
+			stripe->row_count < (uint64) options.chunk_group_row_limit)
+		{
+			small = lappend(small, stripe);
+			rows += stripe->row_count;
+		}
+	}
+	if (list_length(small) < 2)
+	{
+		ereport(elevel,
+				(errmsg("strata_columnar: no small stripes to merge in \"%s\"",
+						RelationGetRelationName(rel))));
+		columnar_end_read(read);
+		UnregisterSnapshot(snapshot);
+		return;
+	}
+
+	indexoids = RelationGetIndexList(rel);
+	nindexes = list_length(indexoids);
+	indexes = palloc0(sizeof(Relation) * Max(nindexes, 1));
+	infos = palloc0(sizeof(IndexInfo *) * Max(nindexes, 1));
+	predicates = palloc0(sizeof(ExprState *) * Max(nindexes, 1));
+	estate = CreateExecutorState();
+	econtext = GetPerTupleExprContext(estate);
+	slot = table_slot_create(rel, NULL);
+	econtext->ecxt_scantuple = slot;
+	i = 0;
+	foreach(lc, indexoids)
+	{
+		indexes[i] = index_open(lfirst_oid(lc), RowExclusiveLock);
+		infos[i] = BuildIndexInfo(indexes[i]);
+		predicates[i] = ExecPrepareQual(infos[i]->ii_Predicate, estate);
+		i++;
+	}
+
+	columnar_restrict_stripes(read, small);
+	while (columnar_read_next(read, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
+		columnar_insert_row(rel, slot, true);
+		for (i = 0; i < nindexes; i++)
+		{
+			Datum		values[INDEX_MAX_KEYS];
+			bool		isnull[INDEX_MAX_KEYS];
+
+			if (predicates[i] != NULL && !ExecQual(predicates[i], econtext))
+				continue;
+			FormIndexDatum(infos[i], slot, estate, values, isnull);
+			/* the row is only moving: its uniqueness was checked when it came */
+			index_insert(indexes[i], values, isnull, &slot->tts_tid, rel,
+						 UNIQUE_CHECK_NO, false, infos[i]);
+		}
+	}
+	columnar_flush_relation(rel);
+	foreach(lc, small)
+		columnar_delete_stripe(columnar_storage_id(rel), ((ColumnarStripe *) lfirst(lc))->first_row);
+
+	for (i = 0; i < nindexes; i++)
+		index_close(indexes[i], RowExclusiveLock);
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	columnar_end_read(read);
+	UnregisterSnapshot(snapshot);
+	ereport(elevel,
+			(errmsg("strata_columnar: merged %d small stripes of \"%s\" (%llu rows)",
+					list_length(small), RelationGetRelationName(rel), (unsigned long long) rows)));
 }
 
 /* ---- ANALYZE: each physical block stands for an equal slice of the rows ---- */

@@ -39,7 +39,18 @@ SELECT stripes FROM strata_columnar.stats('small_stripes');
 VACUUM FULL small_stripes;
 SELECT stripes, row_count FROM strata_columnar.stats('small_stripes');
 SELECT * FROM small_stripes ORDER BY a;
+-- plain VACUUM merges stripes smaller than a chunk group, indexes follow
+INSERT INTO small_stripes VALUES (4);
+INSERT INTO small_stripes VALUES (5);
+CREATE UNIQUE INDEX small_stripes_a ON small_stripes (a);
+SELECT stripes FROM strata_columnar.stats('small_stripes');
 VACUUM small_stripes;
+SELECT stripes, row_count FROM strata_columnar.stats('small_stripes');
+SET enable_seqscan = off;
+SELECT a FROM small_stripes WHERE a = 5;
+RESET enable_seqscan;
+INSERT INTO small_stripes VALUES (5);
+SELECT strata_columnar.verify('small_stripes') LIKE 'ok: %' AS verified;
 ANALYZE ddl;
 SELECT reltuples FROM pg_class WHERE relname = 'ddl';
 SELECT attname, n_distinct FROM pg_stats WHERE tablename = 'ddl' AND attname = 'a';
