@@ -56,8 +56,8 @@ is_columnar(Relation rel)
 }
 
 /*
- * Parallel scans of strata_columnar tables are not implemented yet, so the
- * planner must not offer them: zero workers for every such relation.
+ * A parallel worker cannot see this backend's unflushed rows: while there
+ * are some in a table, the planner offers no parallel scan of it.
  */
 static void
 columnar_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel)
@@ -67,7 +67,7 @@ columnar_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOptI
 	if (prev_get_relation_info_hook)
 		prev_get_relation_info_hook(root, relid, inhparent, rel);
 	relation = table_open(relid, NoLock);
-	if (is_columnar(relation))
+	if (is_columnar(relation) && columnar_has_pending(relid))
 		rel->rel_parallel_workers = 0;
 	table_close(relation, NoLock);
 }

@@ -25,6 +25,7 @@
 #include "access/tableam.h"
 #include "lib/stringinfo.h"
 #include "nodes/bitmapset.h"
+#include "port/atomics.h"
 #include "storage/itemptr.h"
 #include "utils/rel.h"
 #include "storage/smgr.h"
@@ -152,6 +153,8 @@ extern void columnar_end_read(ColumnarReadState *state);
 extern uint64 columnar_total_rows(ColumnarReadState *state);
 extern bool columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot);
 extern List *columnar_read_stripes_all(ColumnarReadState *state);
+extern void columnar_set_parallel(ColumnarReadState *state, pg_atomic_uint64 *next_stripe);
+extern void columnar_check_parallel(Relation rel);
 extern void columnar_restrict_stripes(ColumnarReadState *state, List *stripes);
 
 /*

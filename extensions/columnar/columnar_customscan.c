@@ -15,7 +15,11 @@
  * in which no row could pass.
  *
  * It has no backward scan, so the planner puts a Material node under a
- * scroll cursor, and no parallel or parameterized variants yet.
+ * scroll cursor, and no parameterized variant yet.  Its parallel variant
+ * shares a stripe counter in dynamic shared memory: each participant
+ * claims whole stripes.  A parallel worker cannot see this backend's
+ * unflushed rows, so while there are some, nothing over the table is
+ * parallel (and a cached parallel plan that meets them raises an error).
  *
  *-------------------------------------------------------------------------
  */
@@ -35,6 +39,8 @@
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "access/parallel.h"
+#include "access/xact.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
@@ -68,6 +74,10 @@ static TupleTableSlot *columnar_exec_scan(CustomScanState *node);
 static void columnar_end_scan(CustomScanState *node);
 static void columnar_rescan_scan(CustomScanState *node);
 static void columnar_explain_scan(CustomScanState *node, List *ancestors, ExplainState *es);
+static Size columnar_estimate_dsm(CustomScanState *node, ParallelContext *pcxt);
+static void columnar_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate);
+static void columnar_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate);
+static void columnar_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate);
 
 static const CustomPathMethods path_methods = {
 	.CustomName = "ColumnarScan",
@@ -86,6 +96,10 @@ static const CustomExecMethods exec_methods = {
 	.EndCustomScan = columnar_end_scan,
 	.ReScanCustomScan = columnar_rescan_scan,
 	.ExplainCustomScan = columnar_explain_scan,
+	.EstimateDSMCustomScan = columnar_estimate_dsm,
+	.InitializeDSMCustomScan = columnar_initialize_dsm,
+	.ReInitializeDSMCustomScan = columnar_reinitialize_dsm,
+	.InitializeWorkerCustomScan = columnar_initialize_worker,
 };
 
 /* The user columns a relation's target list and quals refer to. */
@@ -130,30 +144,26 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 	QualCost	qcost;
 	List	   *attlist = NIL;
 	int			x = -1;
+	bool		columnar;
 
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
-	/* a TABLESAMPLE scan must stay the SampleScan the planner made */
-	if (!columnar_enable_custom_scan || rte->rtekind != RTE_RELATION || rte->inh ||
-		rte->relkind != RELKIND_RELATION || rte->tablesample != NULL ||
+	if (rte->rtekind != RTE_RELATION || rte->relkind != RELKIND_RELATION ||
 		(rel->reloptkind != RELOPT_BASEREL && rel->reloptkind != RELOPT_OTHER_MEMBER_REL))
 		return;
-
 	relation = table_open(rte->relid, NoLock);
-	if (relation->rd_tableam != columnar_tableam())
-	{
-		table_close(relation, NoLock);
-		return;
-	}
+	columnar = relation->rd_tableam == columnar_tableam();
 	natts = RelationGetDescr(relation)->natts;
 	table_close(relation, NoLock);
+	if (!columnar)
+		return;
 
 	/*
-	 * A parallel worker cannot see this backend's unflushed rows, so no
-	 * path over a strata_columnar table may run in one: not the plain scan
-	 * either (the planner would otherwise put it under a Gather as the
-	 * inner side of a join).
+	 * A parallel worker cannot see this backend's unflushed rows: while
+	 * there are some, no path over the table may run in one, not even the
+	 * plain scan (as the inner side of a parallel join).
 	 */
+	if (columnar_has_pending(rte->relid))
 	{
 		ListCell   *plc;
 
@@ -162,6 +172,10 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 		foreach(plc, rel->pathlist)
 			((Path *) lfirst(plc))->parallel_safe = false;
 	}
+
+	/* a TABLESAMPLE scan must stay the SampleScan the planner made */
+	if (!columnar_enable_custom_scan || rte->inh || rte->tablesample != NULL)
+		return;
 
 	attrs = needed_attrs(rel, natts);
 	while ((x = bms_next_member(attrs, x)) >= 0)
@@ -184,9 +198,36 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 	cpath->path.startup_cost = qcost.startup;
 	cpath->path.total_cost = 0.9 * (qcost.startup + seq_page_cost * rel->pages * fraction +
 									 (cpu_tuple_cost + qcost.per_tuple) * rel->tuples);
+	cpath->path.parallel_safe = rel->consider_parallel;
 	cpath->flags = 0;
 	cpath->custom_private = list_make1(attlist);
 	cpath->methods = &path_methods;
+
+	/*
+	 * The parallel variant, in which the workers and the leader each take
+	 * stripes.  Made from cpath before add_path(), which frees a path it
+	 * finds dominated.
+	 */
+	if (rel->consider_parallel && max_parallel_workers_per_gather > 0)
+	{
+		int			workers = compute_parallel_worker(rel, rel->pages, -1,
+													  max_parallel_workers_per_gather);
+
+		if (workers > 0)
+		{
+			CustomPath *ppath = makeNode(CustomPath);
+			double		divisor = workers + Max(1.0 - 0.3 * workers, 0);
+
+			memcpy(ppath, cpath, sizeof(CustomPath));
+			ppath->path.parallel_aware = true;
+			ppath->path.parallel_safe = true;
+			ppath->path.parallel_workers = workers;
+			ppath->path.rows = clamp_row_est(rel->rows / divisor);
+			ppath->path.total_cost = cpath->path.startup_cost +
+				(cpath->path.total_cost - cpath->path.startup_cost) / divisor;
+			add_partial_path(rel, &ppath->path);
+		}
+	}
 	add_path(rel, &cpath->path);
 }
 
@@ -373,9 +414,43 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
+	/* a node a worker may run: workers would not see our unflushed rows */
+	if (node->ss.ps.plan->parallel_safe && estate->es_plannedstmt->parallelModeNeeded)
+		columnar_check_parallel(rel);
 	evaluate_filters(state);
 	state->read = columnar_begin_read(rel, estate->es_snapshot, state->attrs);
 	columnar_set_filters(state->read, state->filters, state->nfilters);
+}
+
+/* ---- the parallel variant: a stripe counter in dynamic shared memory ---- */
+
+static Size
+columnar_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(pg_atomic_uint64);
+}
+
+static void
+columnar_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+
+	pg_atomic_init_u64((pg_atomic_uint64 *) coordinate, 0);
+	columnar_set_parallel(state->read, (pg_atomic_uint64 *) coordinate);
+}
+
+static void
+columnar_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	pg_atomic_write_u64((pg_atomic_uint64 *) coordinate, 0);
+}
+
+static void
+columnar_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+
+	columnar_set_parallel(state->read, (pg_atomic_uint64 *) coordinate);
 }
 
 static TupleTableSlot *

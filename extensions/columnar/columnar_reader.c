@@ -27,6 +27,7 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "executor/tuptable.h"
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "port/pg_crc32c.h"
 #include "utils/memutils.h"
@@ -57,6 +58,9 @@ struct ColumnarReadState
 
 	MemoryContext scan_cxt;
 	MemoryContext group_cxt;
+
+	/* a parallel scan: participants claim stripes from this shared counter */
+	pg_atomic_uint64 *parallel_next;
 
 	/* chunk group skipping (columnar_customscan.c sets the filters) */
 	ColumnarFilter *filters;
@@ -512,10 +516,18 @@ columnar_read_next(ColumnarReadState *state, TupleTableSlot *slot)
 			load_group(state, state->stripe, state->group + 1);
 			continue;
 		}
-		/* next stripe with rows */
+		/* next stripe with rows: our own, or the next one nobody has claimed */
 		do
 		{
-			state->stripe_index++;
+			if (state->parallel_next != NULL)
+			{
+				/* one claim a call: Min() would evaluate its arguments twice */
+				uint64		claimed = pg_atomic_fetch_add_u64(state->parallel_next, 1);
+
+				state->stripe_index = (int) Min(claimed, (uint64) list_length(state->stripes));
+			}
+			else
+				state->stripe_index++;
 			if (state->stripe_index >= list_length(state->stripes))
 			{
 				ExecClearTuple(slot);
@@ -789,6 +801,34 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 			chunk_corrupt(state->rel, stripe, att, state->group, err.message, err.offset);
 		pfree(offsets);
 	}
+}
+
+/*
+ * Share the stripes with the other participants of a parallel scan.  They
+ * all see the same stripes in the same order (workers restore the leader's
+ * snapshot), and none sees the leader's unflushed rows, which is why
+ * columnar_check_parallel() refuses a parallel scan while there are some.
+ */
+void
+columnar_set_parallel(ColumnarReadState *state, pg_atomic_uint64 *next_stripe)
+{
+	state->parallel_next = next_stripe;
+}
+
+/*
+ * Refuse to scan in parallel rows only this backend can see.  Callers call
+ * this for every scan in a plan that uses parallel workers: the leader
+ * would otherwise count its unflushed rows and the workers would not.
+ */
+void
+columnar_check_parallel(Relation rel)
+{
+	if (columnar_has_pending(RelationGetRelid(rel)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot scan strata_columnar table \"%s\" in a parallel query while this transaction has unflushed rows in it",
+						RelationGetRelationName(rel)),
+				 errhint("Run the query with max_parallel_workers_per_gather = 0, or commit first.")));
 }
 
 /* Read only these stripes (of those the state sees), in order. */

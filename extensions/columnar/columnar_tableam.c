@@ -7,8 +7,9 @@
  * file maps the TableAmRoutine contract onto them.  What this version does
  * not do (UPDATE, DELETE, row locks, speculative insertion, CLUSTER,
  * CREATE INDEX CONCURRENTLY, unlogged tables) raises
- * ERRCODE_FEATURE_NOT_SUPPORTED naming the table, and parallel plans are
- * not offered for strata_columnar tables (columnar.c).
+ * ERRCODE_FEATURE_NOT_SUPPORTED naming the table.  Parallel scans claim
+ * whole stripes; they are planned only when this backend has no unflushed
+ * rows in the table (columnar.c, columnar_customscan.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -61,6 +62,13 @@ typedef struct ColumnarScanDescData
 
 typedef ColumnarScanDescData *ColumnarScanDesc;
 
+/* what the participants of a parallel scan share */
+typedef struct ColumnarParallelScanDescData
+{
+	ParallelTableScanDescData base;
+	pg_atomic_uint64 next_stripe;
+} ColumnarParallelScanDescData;
+
 typedef struct ColumnarIndexFetchData
 {
 	IndexFetchTableData base;
@@ -92,8 +100,6 @@ columnar_beginscan_attrs(Relation rel, Snapshot snapshot, int nkeys,
 {
 	ColumnarScanDesc scan = palloc0(sizeof(ColumnarScanDescData));
 
-	if (pscan != NULL)
-		not_supported(rel, "a parallel scan");
 	RelationIncrementReferenceCount(rel);
 	scan->base.rs_rd = rel;
 	scan->base.rs_nkeys = nkeys;
@@ -110,8 +116,14 @@ columnar_beginscan_attrs(Relation rel, Snapshot snapshot, int nkeys,
 		}
 	}
 	scan->base.rs_snapshot = snapshot;
+	scan->base.rs_parallel = pscan;
 	scan->attrs = attrs;
+	/* (a plain scan starts at its first row, by then in parallel mode) */
+	if (pscan != NULL || IsInParallelMode())
+		columnar_check_parallel(rel);
 	scan->read = columnar_begin_read(rel, snapshot, attrs);
+	if (pscan != NULL)
+		columnar_set_parallel(scan->read, &((ColumnarParallelScanDescData *) pscan)->next_stripe);
 	return &scan->base;
 }
 
@@ -156,24 +168,28 @@ columnarGetNextSlot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot
 	return true;
 }
 
+/* Parallel scans: the participants claim whole stripes, one at a time. */
 static Size
 columnarParallelScanEstimate(Relation rel)
 {
-	not_supported(rel, "a parallel scan");
-	return 0;
+	return sizeof(ColumnarParallelScanDescData);
 }
 
 static Size
 columnarParallelScanInitialize(Relation rel, ParallelTableScanDesc pscan)
 {
-	not_supported(rel, "a parallel scan");
-	return 0;
+	ColumnarParallelScanDescData *p = (ColumnarParallelScanDescData *) pscan;
+
+	p->base.phs_relid = RelationGetRelid(rel);
+	p->base.phs_syncscan = false;
+	pg_atomic_init_u64(&p->next_stripe, 0);
+	return sizeof(ColumnarParallelScanDescData);
 }
 
 static void
 columnarParallelScanReinitialize(Relation rel, ParallelTableScanDesc pscan)
 {
-	not_supported(rel, "a parallel scan");
+	pg_atomic_write_u64(&((ColumnarParallelScanDescData *) pscan)->next_stripe, 0);
 }
 
 /* ---- fetching rows by TID (indexes, TID scans, triggers) ---- */

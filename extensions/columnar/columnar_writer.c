@@ -41,6 +41,7 @@
 #include "port/pg_crc32c.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -179,6 +180,13 @@ create_state(Relation rel, CommandId cid, bool bulk)
 		next_reservation(state->relid, state->options.stripe_row_limit);
 	state->first_row = columnar_reserve_rows(rel, state->reserved);
 	columnar_reserve_stripe(rel, state->storage_id, state->first_row, state->reserved, cid);
+
+	/*
+	 * Plans cached before this transaction had unflushed rows here may scan
+	 * the table in parallel workers, which cannot see them: make them
+	 * replan (from the next command on) now that there are some.
+	 */
+	CacheInvalidateRelcache(rel);
 
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	write_states = lappend(write_states, state);

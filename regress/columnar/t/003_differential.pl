@@ -106,12 +106,14 @@ sub random_query
 # Run every query on both tables in one session each, and compare.
 sub compare_queries
 {
-    my ($phase, $count) = @_;
+    my ($phase, $count, $parallel) = @_;
     my @queries = map { random_query() } 1 .. $count;
     my %out;
     for my $t ('h', 'col')
     {
-        my $script = '';
+        # parallel plans wherever the planner can make one
+        my $script = $parallel ? "SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;\n"
+          . "SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;\n" : '';
         for my $i (0 .. $#queries)
         {
             (my $q = $queries[$i]) =~ s/\{T\}/$t/g;
@@ -133,7 +135,7 @@ compare_queries('after inserts', 150);
 run_step('CREATE INDEX ON {T} (a);');
 run_step('ALTER TABLE {T} ADD COLUMN f int DEFAULT 7;');
 run_step(random_step()) for 1 .. 30 * $scale;
-compare_queries('after DDL and more writes', 150);
+compare_queries('after DDL and more writes, parallel', 150, 1);
 
 like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('col')}), qr/^ok: /,
      'verify() after the workload');
