@@ -30,6 +30,7 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "port/pg_crc32c.h"
+#include "storage/predicate.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -152,10 +153,17 @@ begin_read(Relation rel, Snapshot snapshot, Bitmapset *attrs, bool load)
 	return state;
 }
 
-/* A scan over every stripe snapshot sees; attrs NULL means all columns. */
+/*
+ * A scan over every stripe snapshot sees; attrs NULL means all columns.
+ * Under SERIALIZABLE it takes a predicate lock on the whole relation: rows
+ * have no pages of their own to lock, and a relation lock is the coarse
+ * but correct granule (inserts check it, columnar_writer.c).
+ */
 ColumnarReadState *
 columnar_begin_read(Relation rel, Snapshot snapshot, Bitmapset *attrs)
 {
+	if (snapshot != NULL && IsMVCCSnapshot(snapshot))
+		PredicateLockRelation(rel, snapshot);
 	return begin_read(rel, snapshot, attrs, true);
 }
 
@@ -163,6 +171,8 @@ columnar_begin_read(Relation rel, Snapshot snapshot, Bitmapset *attrs)
 ColumnarReadState *
 columnar_begin_fetch(Relation rel, Snapshot snapshot)
 {
+	if (snapshot != NULL && IsMVCCSnapshot(snapshot))
+		PredicateLockRelation(rel, snapshot);
 	return begin_read(rel, snapshot, NULL, false);
 }
 

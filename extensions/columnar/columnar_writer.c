@@ -42,6 +42,7 @@
 #include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "storage/predicate.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -554,8 +555,12 @@ current_state(Relation rel, bool bulk)
 void
 columnar_insert_row(Relation rel, TupleTableSlot *slot, bool bulk)
 {
-	WriteState *state = current_state(rel, bulk);
+	WriteState *state;
 	int			i;
+
+	/* SERIALIZABLE: readers hold relation-level predicate locks */
+	CheckForSerializableConflictIn(rel, NULL, InvalidBlockNumber);
+	state = current_state(rel, bulk);
 
 	slot_getallattrs(slot);
 	for (i = 0; i < state->natts; i++)
