@@ -1,4 +1,5 @@
--- What this version does not do says so, naming the table; nothing changes.
+-- What this version does not do says so, naming the table; nothing changes
+-- (MERGE's insert branch works and adds row 3).
 SET client_min_messages = warning;
 CREATE TABLE nope (a int PRIMARY KEY, b text) USING strata_columnar;
 INSERT INTO nope VALUES (1, 'one'), (2, 'two');
@@ -9,6 +10,13 @@ SELECT * FROM nope FOR UPDATE;
 INSERT INTO nope VALUES (1, 'x') ON CONFLICT DO NOTHING;
 INSERT INTO nope VALUES (3, 'x') ON CONFLICT DO NOTHING;
 CREATE UNLOGGED TABLE nope_unlogged (a int) USING strata_columnar;
+-- MERGE inserts rows it does not find, and refuses to change rows it does
+MERGE INTO nope USING (VALUES (3, 'three')) v(a, b) ON nope.a = v.a
+    WHEN NOT MATCHED THEN INSERT VALUES (v.a, v.b);
+MERGE INTO nope USING (VALUES (3, 'tres')) v(a, b) ON nope.a = v.a
+    WHEN MATCHED THEN UPDATE SET b = v.b;
+MERGE INTO nope USING (VALUES (3)) v(a) ON nope.a = v.a
+    WHEN MATCHED THEN DELETE;
 CLUSTER nope USING nope_pkey;
 CREATE INDEX CONCURRENTLY ON nope (b);
 CREATE TABLE refers (a int REFERENCES nope);
