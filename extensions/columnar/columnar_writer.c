@@ -89,6 +89,7 @@ typedef struct WriteState
 	TupleDesc	tupdesc;
 	ColumnarOptions options;
 	FmgrInfo   *cmp;			/* btree comparison per column, or fn_oid 0 */
+	bool	   *native;			/* integer-like: bounds compared without fmgr */
 	ColumnBuilder *cols;
 
 	/* finished chunk groups */
@@ -156,6 +157,7 @@ create_state(Relation rel, CommandId cid, bool bulk)
 	state->natts = state->tupdesc->natts;
 	state->cols = palloc0(sizeof(ColumnBuilder) * Max(state->natts, 1));
 	state->cmp = palloc0(sizeof(FmgrInfo) * Max(state->natts, 1));
+	state->native = palloc0(sizeof(bool) * Max(state->natts, 1));
 	for (i = 0; i < state->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
@@ -170,6 +172,10 @@ create_state(Relation rel, CommandId cid, bool bulk)
 
 			if (OidIsValid(tc->cmp_proc))
 				fmgr_info_cxt(tc->cmp_proc, &state->cmp[i], cxt);
+			/* their btree order is that of the signed integer they hold */
+			state->native[i] = att->atttypid == INT2OID || att->atttypid == INT4OID ||
+				att->atttypid == INT8OID || att->atttypid == DATEOID ||
+				att->atttypid == TIMESTAMPOID || att->atttypid == TIMESTAMPTZOID;
 		}
 	}
 	state->groups_cap = 8;
@@ -258,6 +264,20 @@ append_value(StringInfo buf, Form_pg_attribute att, Datum value, MemoryContext t
 	return off;
 }
 
+static inline int64
+int_bound(Form_pg_attribute att, const char *p)
+{
+	switch (att->attlen)
+	{
+		case 2:
+			return *(const int16 *) p;
+		case 4:
+			return *(const int32 *) p;
+		default:
+			return *(const int64 *) p;
+	}
+}
+
 static void
 update_bounds(WriteState *state, int i, uint32 off)
 {
@@ -271,6 +291,16 @@ update_bounds(WriteState *state, int i, uint32 off)
 	{
 		col->has_bounds = true;
 		col->min_off = col->max_off = off;
+		return;
+	}
+	if (state->native[i])
+	{
+		int64		x = int_bound(att, col->values.data + off);
+
+		if (x < int_bound(att, col->values.data + col->min_off))
+			col->min_off = off;
+		else if (x > int_bound(att, col->values.data + col->max_off))
+			col->max_off = off;
 		return;
 	}
 	v = datum_at(att, col->values.data + off);
