@@ -7,7 +7,7 @@ FROM pg_extension WHERE extname = 'strata';
 -- is marked installed exactly when its extension is.
 SELECT part, layer, replaces FROM strata.parts;
 SELECT part, available_version, installed FROM strata.parts
-WHERE available_version IS NOT NULL;
+WHERE installed;
 SELECT count(*) FILTER (WHERE installed) =
        (SELECT count(*) FROM pg_extension WHERE extname LIKE 'strata\_%') AS installed_matches
 FROM strata.parts;
