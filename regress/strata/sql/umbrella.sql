@@ -25,4 +25,4 @@ DROP EXTENSION strata CASCADE;
 SELECT count(*) AS left_behind FROM pg_namespace WHERE nspname = 'strata';
 -- the parts it installed stay until dropped themselves
 SELECT extname FROM pg_extension WHERE extname LIKE 'strata%' ORDER BY 1;
-DROP EXTENSION strata_columnar;
+DROP EXTENSION strata_columnar, strata_iceberg;

@@ -23,6 +23,22 @@ while (my $line = <$fh>)
 close $fh;
 ok(@blocks > 0, 'README.md has SQL examples (' . scalar(@blocks) . ' blocks)');
 
+# The Parquet examples read a file; DuckDB writes it, as a user's file would be.
+my $root = strata_root();
+local $ENV{NODE_PATH} = "$root/scripts/node/node_modules";
+my $example = '/tmp/strata_example.parquet';
+unlink $example;
+system('node', '-e', q{
+    const { DuckDBInstance } = require('@duckdb/node-api');
+    (async () => {
+        const conn = await (await DuckDBInstance.create(':memory:')).connect();
+        await conn.run(`COPY (SELECT range AS id, 'item ' || range AS name,
+                                     (range * 1.5)::DECIMAL(10,2) AS price,
+                                     DATE '2026-01-01' + range::INTEGER AS day
+                              FROM range(1000)) TO '${process.argv[1]}' (FORMAT parquet)`);
+    })().catch((e) => { console.error(e); process.exit(1); });
+}, $example) == 0 or die "DuckDB could not write $example";
+
 my $node = strata_node('readme');
 $node->safe_psql('postgres', 'CREATE DATABASE readme');
 for my $b (@blocks)

@@ -1,0 +1,742 @@
+/*-------------------------------------------------------------------------
+ *
+ * parquet_copy.c
+ *	  COPY table [(columns)] FROM '/path/file.parquet' WITH (FORMAT parquet)
+ *
+ * Where rows go.  Loading rows correctly into any relation is what
+ * PostgreSQL's COPY FROM already does: multi-insert buffers through the
+ * table access method (heap, strata_columnar, ...) with a BulkInsertState
+ * and table_finish_bulk_insert, defaults for the columns not loaded,
+ * constraints, BEFORE/AFTER row and statement triggers, transition tables,
+ * partition routing, foreign tables, indexes, FREEZE, WHERE.  So this file
+ * does not insert anything itself: it hands COPY a data source callback
+ * (BeginCopyFrom's data_source_cb) that renders the Parquet rows, row group
+ * by row group, as COPY's text format:
+ *
+ *	one line per Parquet row, in file order
+ *	fields in the order of the column list, separated by a tab
+ *	\N for NULL; a backslash, tab, newline or carriage return in a value
+ *	as \\, \t, \n, \r
+ *	a list as an array literal: {"1","2",NULL}, elements quoted, " and \
+ *	inside them escaped with a backslash; {} when empty
+ *
+ * with ENCODING 'UTF8', which is what Parquet strings are: COPY converts
+ * the text to the database encoding whatever the client encoding is.
+ * (Binary COPY would spare the parsing, but its text values go through the
+ * client encoding, which has nothing to do with a file.)  Each value is
+ * rendered exactly (parquet_types.c), and the column type's own input
+ * function converts and range-checks it, so errors read like COPY's.
+ * Since a row is a line, COPY's "line N" is the row's number in the file.
+ *
+ * What is checked before any row: the privileges COPY FROM a file needs
+ * (pg_read_server_files, INSERT on the columns loaded; row-level security
+ * refused as COPY refuses it), that every column to load has a field of
+ * the same name (case-sensitive) and that the field's type loads into the
+ * column's type.  Without a column list, the table's columns found in the
+ * file are loaded and the others get their defaults; fields absent from
+ * the table are never read.
+ *
+ * Memory: the callback renders a batch of about 64 kB of rows at a time
+ * in a per-batch context; the row group being rendered is held by
+ * parquet_file.c within strata_iceberg.max_row_group_memory.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "iceberg.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "commands/copy.h"
+#include "commands/defrem.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_relation.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+
+/* rows are rendered until the buffer holds this much */
+#define RENDER_BATCH_BYTES 65536
+
+/* One column loaded from one field. */
+typedef struct CopyColumn
+{
+	char	   *name;
+	const IcebergParquetField *field;
+	IcebergTarget target;
+	StrataParquetColumnData *data;	/* of the current row group */
+	int64		entry;			/* next level entry */
+	int64		value;			/* next present value */
+} CopyColumn;
+
+typedef struct ParquetCopyState
+{
+	IcebergParquetFile *file;
+	const char *path;
+	const char *relname;
+	int			num_columns;
+	CopyColumn *columns;
+	int32	   *leaves;			/* the leaf of each column */
+	StrataParquetColumnData *data;	/* one per column */
+	int32		row_group;		/* being rendered; -1 before the first */
+	int64		rows_in_group;
+	int64		row_in_group;	/* next row to render */
+	int64		row;			/* rows rendered before, in the file */
+	int			current_column; /* for the error context; -1 between rows */
+	StringInfoData buf;			/* rendered, not yet handed to COPY */
+	int			buf_pos;
+	StringInfoData value;		/* scratch: one field */
+	StringInfoData element;		/* scratch: one list element */
+	MemoryContext batch_cxt;	/* reset for each batch of rows */
+} ParquetCopyState;
+
+/*
+ * The COPY running in this backend: data_source_cb takes no argument.  A
+ * trigger may run another COPY inside ours, so each one saves and restores
+ * the one outside it.
+ */
+static ParquetCopyState *current_copy = NULL;
+
+/* Does COPY's option list ask for FORMAT parquet? */
+bool
+iceberg_is_parquet_copy(const CopyStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "format") == 0 && def->arg != NULL &&
+			IsA(def->arg, String) && pg_strcasecmp(strVal(def->arg), "parquet") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* COPY's own options for the text we feed it, plus the user's FREEZE. */
+static List *
+copy_options(ParseState *pstate, const CopyStmt *stmt)
+{
+	List	   *options = NIL;
+	bool		format_seen = false;
+	ListCell   *lc;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "format") == 0)
+		{
+			if (format_seen)
+				errorConflictingDefElem(def, pstate);
+			format_seen = true;
+		}
+		else if (strcmp(def->defname, "freeze") == 0)
+			options = lappend(options, def);
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("COPY option \"%s\" is not valid with FORMAT parquet",
+							def->defname),
+					 errhint("Valid options are FORMAT and FREEZE."),
+					 parser_errposition(pstate, def->location)));
+	}
+	options = lappend(options, makeDefElem("format", (Node *) makeString("text"), -1));
+	options = lappend(options, makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
+	return options;
+}
+
+/* ---------------------------------------------------------------------
+ * Rendering rows
+ * ---------------------------------------------------------------------
+ */
+
+static void
+parquet_copy_error_context(void *arg)
+{
+	ParquetCopyState *st = (ParquetCopyState *) arg;
+
+	if (st->current_column >= 0)
+		errcontext("COPY %s, line " INT64_FORMAT ", column %s: Parquet file \"%s\", row group %d",
+				   st->relname, st->row + 1, st->columns[st->current_column].name,
+				   st->path, st->row_group);
+	else if (st->row_group >= 0)
+		errcontext("COPY %s: Parquet file \"%s\", row group %d",
+				   st->relname, st->path, st->row_group);
+	else
+		errcontext("COPY %s: Parquet file \"%s\"", st->relname, st->path);
+}
+
+/* The levels of a column chunk do not describe the rows they should. */
+static void
+levels_corrupted(ParquetCopyState *st, CopyColumn *col, const char *what)
+{
+	const StrataParquetFileMetaData *md = iceberg_parquet_footer(st->file);
+	const StrataParquetColumnMetaData *cmd =
+		md->row_groups[st->row_group].columns[st->leaves[col - st->columns]].meta_data;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("invalid Parquet file \"%s\" at byte offset " INT64_FORMAT,
+					st->path, cmd != NULL ? cmd->data_page_offset : (int64) 0),
+			 errdetail_internal("Column chunk of \"%s\" in row group %d: %s.",
+								col->field->name, st->row_group, what)));
+}
+
+/* COPY text escapes for one field. */
+static void
+append_escaped(StringInfo buf, const char *s, int len)
+{
+	int			i;
+	int			start = 0;
+
+	for (i = 0; i < len; i++)
+	{
+		char		c = s[i];
+		const char *esc;
+
+		switch (c)
+		{
+			case '\\':
+				esc = "\\\\";
+				break;
+			case '\t':
+				esc = "\\t";
+				break;
+			case '\n':
+				esc = "\\n";
+				break;
+			case '\r':
+				esc = "\\r";
+				break;
+			default:
+				continue;
+		}
+		appendBinaryStringInfo(buf, s + start, i - start);
+		appendStringInfoString(buf, esc);
+		start = i + 1;
+	}
+	appendBinaryStringInfo(buf, s + start, len - start);
+}
+
+/* Render the column's next present value into out. */
+static void
+render_value(ParquetCopyState *st, CopyColumn *col, StringInfo out)
+{
+	const StrataParquetColumnData *d = col->data;
+	const IcebergParquetType *type = &col->field->type;
+	IcebergParquetValue v;
+	IcebergFormatError error;
+	int64		i = col->value++;
+	const uint8 *p;
+
+	if (i >= d->num_present)
+		levels_corrupted(st, col, "more values are defined than the chunk holds");
+	memset(&v, 0, sizeof(v));
+	p = (const uint8 *) d->values + i * d->value_size;
+	switch (type->physical)
+	{
+		case STRATA_PARQUET_BOOLEAN:
+			v.b = *p != 0;
+			break;
+		case STRATA_PARQUET_INT32:
+			memcpy(&v.i32, p, sizeof(int32));
+			break;
+		case STRATA_PARQUET_INT64:
+			memcpy(&v.i64, p, sizeof(int64));
+			break;
+		case STRATA_PARQUET_FLOAT:
+			memcpy(&v.f4, p, sizeof(float));
+			break;
+		case STRATA_PARQUET_DOUBLE:
+			memcpy(&v.f8, p, sizeof(double));
+			break;
+		case STRATA_PARQUET_BYTE_ARRAY:
+			{
+				StrataParquetSpan span;
+
+				memcpy(&span, p, sizeof(span));
+				if ((size_t) span.offset > d->bytes_len ||
+					(size_t) span.length > d->bytes_len - span.offset)
+					levels_corrupted(st, col, "a value lies outside the chunk's data");
+				/* an empty value may come with no data buffer at all */
+				v.bytes = span.length > 0 ? d->bytes + span.offset : (const uint8 *) "";
+				v.len = span.length;
+			}
+			break;
+		default:				/* INT96, FIXED_LEN_BYTE_ARRAY */
+			v.bytes = p;
+			v.len = d->value_size;
+			break;
+	}
+	if (!iceberg_format_value(type, col->target, &v, out, &error))
+		ereport(ERROR,
+				(errcode(error.sqlstate),
+				 errmsg("cannot load a value of Parquet column \"%s\": %s",
+						col->field->name, error.message)));
+}
+
+static void
+render_scalar(ParquetCopyState *st, CopyColumn *col)
+{
+	const StrataParquetColumnData *d = col->data;
+	int64		e = col->entry++;
+
+	if (e >= d->num_values)
+		levels_corrupted(st, col, "fewer values than rows");
+	if ((d->def_levels != NULL && d->def_levels[e] < col->field->max_def) ||
+		col->field->type.kind == ICEBERG_PQ_NULL)
+	{
+		appendStringInfoString(&st->buf, "\\N");
+		return;
+	}
+	resetStringInfo(&st->value);
+	render_value(st, col, &st->value);
+	append_escaped(&st->buf, st->value.data, st->value.len);
+}
+
+/* A list: the entries of one row, as an array literal. */
+static void
+render_list(ParquetCopyState *st, CopyColumn *col)
+{
+	const StrataParquetColumnData *d = col->data;
+	const IcebergParquetField *f = col->field;
+	int64		e = col->entry;
+	bool		first = true;
+	int16		def;
+
+	if (e >= d->num_values)
+		levels_corrupted(st, col, "fewer lists than rows");
+	if (d->rep_levels == NULL || d->rep_levels[e] != 0)
+		levels_corrupted(st, col, "a list does not start a row");
+	def = d->def_levels != NULL ? d->def_levels[e] : f->max_def;
+	if (def < f->list_def)
+	{
+		appendStringInfoString(&st->buf, "\\N");
+		col->entry = e + 1;
+		return;
+	}
+
+	resetStringInfo(&st->value);
+	appendStringInfoChar(&st->value, '{');
+	if (def < f->elem_def)
+		e++;					/* empty */
+	else
+	{
+		do
+		{
+			def = d->def_levels != NULL ? d->def_levels[e] : f->max_def;
+			if (def < f->elem_def)
+				levels_corrupted(st, col, "an empty list inside a list");
+			if (!first)
+				appendStringInfoChar(&st->value, ',');
+			first = false;
+			if (def < f->max_def || f->type.kind == ICEBERG_PQ_NULL)
+				appendStringInfoString(&st->value, "NULL");
+			else
+			{
+				int			i;
+
+				resetStringInfo(&st->element);
+				render_value(st, col, &st->element);
+				appendStringInfoChar(&st->value, '"');
+				for (i = 0; i < st->element.len; i++)
+				{
+					char		c = st->element.data[i];
+
+					if (c == '"' || c == '\\')
+						appendStringInfoChar(&st->value, '\\');
+					appendStringInfoChar(&st->value, c);
+				}
+				appendStringInfoChar(&st->value, '"');
+			}
+			e++;
+		} while (e < d->num_values && d->rep_levels[e] != 0);
+	}
+	if (e < d->num_values && d->rep_levels[e] != 0)
+		levels_corrupted(st, col, "an empty list has elements");
+	appendStringInfoChar(&st->value, '}');
+	col->entry = e;
+	append_escaped(&st->buf, st->value.data, st->value.len);
+}
+
+/* Read the next row group that has rows; false after the last. */
+static bool
+next_row_group(ParquetCopyState *st)
+{
+	const StrataParquetFileMetaData *md = iceberg_parquet_footer(st->file);
+	int			i;
+
+	st->current_column = -1;
+	do
+	{
+		if (st->row_group + 1 >= md->num_row_groups)
+			return false;
+		st->row_group++;
+	} while (md->row_groups[st->row_group].num_rows == 0);
+
+	iceberg_parquet_read_row_group(st->file, st->row_group, st->leaves,
+								   st->num_columns, st->data);
+	for (i = 0; i < st->num_columns; i++)
+	{
+		st->columns[i].entry = 0;
+		st->columns[i].value = 0;
+	}
+	st->rows_in_group = md->row_groups[st->row_group].num_rows;
+	st->row_in_group = 0;
+	return true;
+}
+
+/* Render rows into st->buf until it holds a batch; false at the end. */
+static bool
+fill_buffer(ParquetCopyState *st)
+{
+	MemoryContext old;
+	int			c;
+
+	MemoryContextReset(st->batch_cxt);
+	old = MemoryContextSwitchTo(st->batch_cxt);
+	resetStringInfo(&st->buf);
+	st->buf_pos = 0;
+	while (st->buf.len < RENDER_BATCH_BYTES)
+	{
+		if (st->row_in_group >= st->rows_in_group)
+		{
+			if (!next_row_group(st))
+				break;
+			continue;
+		}
+		for (c = 0; c < st->num_columns; c++)
+		{
+			CopyColumn *col = &st->columns[c];
+
+			st->current_column = c;
+			if (c > 0)
+				appendStringInfoChar(&st->buf, '\t');
+			if (col->field->is_list)
+				render_list(st, col);
+			else
+				render_scalar(st, col);
+		}
+		appendStringInfoChar(&st->buf, '\n');
+		st->current_column = -1;
+		st->row_in_group++;
+		st->row++;
+	}
+	MemoryContextSwitchTo(old);
+	return st->buf.len > 0;
+}
+
+/*
+ * COPY's data source: up to maxread bytes of rendered rows, 0 at the end.
+ * COPY's own error context would name the line it is parsing, which lags
+ * behind the rows rendered here, so ours replaces it while this runs.
+ */
+static int
+parquet_copy_read(void *outbuf, int minread, int maxread)
+{
+	ParquetCopyState *st = current_copy;
+	ErrorContextCallback errcallback;
+	ErrorContextCallback *saved = error_context_stack;
+	int			n = 0;
+
+	Assert(st != NULL);
+	errcallback.callback = parquet_copy_error_context;
+	errcallback.arg = st;
+	errcallback.previous = saved;
+	if (saved != NULL && saved->callback == CopyFromErrorCallback)
+		errcallback.previous = saved->previous;
+	error_context_stack = &errcallback;
+
+	while (n < maxread)
+	{
+		int			avail = st->buf.len - st->buf_pos;
+		int			take;
+
+		if (avail == 0)
+		{
+			if (n >= minread || !fill_buffer(st))
+				break;
+			continue;
+		}
+		take = Min(avail, maxread - n);
+		memcpy((char *) outbuf + n, st->buf.data + st->buf_pos, take);
+		st->buf_pos += take;
+		n += take;
+	}
+
+	error_context_stack = saved;
+	return n;
+}
+
+/* ---------------------------------------------------------------------
+ * The command
+ * ---------------------------------------------------------------------
+ */
+
+static const IcebergParquetField *
+find_field(ParquetCopyState *st, const IcebergParquetField *fields, int num_fields,
+		   const char *name)
+{
+	const IcebergParquetField *found = NULL;
+	int			i;
+
+	for (i = 0; i < num_fields; i++)
+	{
+		if (strcmp(fields[i].name, name) != 0)
+			continue;
+		if (found != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_COLUMN),
+					 errmsg("Parquet file \"%s\" has more than one column named \"%s\"",
+							st->path, name)));
+		found = &fields[i];
+	}
+	return found;
+}
+
+/*
+ * The columns to load: the user's list, each of which must be in the file,
+ * or else every column of the table (not dropped, not generated) that is.
+ */
+static List *
+columns_to_load(ParquetCopyState *st, Relation rel, const CopyStmt *stmt,
+				const IcebergParquetField *fields, int num_fields)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	List	   *names = NIL;
+	ListCell   *lc;
+	int			i;
+
+	if (stmt->attlist != NIL)
+	{
+		foreach(lc, stmt->attlist)
+		{
+			char	   *name = strVal(lfirst(lc));
+
+			if (find_field(st, fields, num_fields, name) == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" does not exist in Parquet file \"%s\"",
+								name, st->path),
+						 errhint("Parquet columns are matched by name, case-sensitively.")));
+			names = lappend(names, makeString(name));
+		}
+		return names;
+	}
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
+
+		if (attr->attisdropped || attr->attgenerated)
+			continue;
+		if (find_field(st, fields, num_fields, NameStr(attr->attname)) != NULL)
+			names = lappend(names, makeString(pstrdup(NameStr(attr->attname))));
+	}
+	if (names == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("no column of relation \"%s\" is in Parquet file \"%s\"",
+						RelationGetRelationName(rel), st->path),
+				 errhint("Parquet columns are matched by name, case-sensitively; strata_iceberg.parquet_schema() lists them.")));
+	return names;
+}
+
+/* Check that the field loads into the column, and set up its rendering. */
+static void
+bind_column(CopyColumn *col, Form_pg_attribute attr, const IcebergParquetField *field)
+{
+	bool		is_array;
+
+	col->name = pstrdup(NameStr(attr->attname));
+	col->field = field;
+	if (field->type.kind == ICEBERG_PQ_UNSUPPORTED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("Parquet column \"%s\" of type %s is not supported",
+						field->name, field->type.label),
+				 errdetail("It is a %s.", field->type.unsupported),
+				 errhint("Leave the column out of the table or of the COPY column list.")));
+	col->target = iceberg_target_of(attr->atttypid, &is_array);
+	if (is_array != field->is_list || !iceberg_target_accepts(col->target, &field->type))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("cannot load Parquet column \"%s\" of type %s into column \"%s\" of type %s",
+						field->name, field->type.label, col->name,
+						format_type_be(attr->atttypid)),
+				 is_array != field->is_list ?
+				 errhint(field->is_list ? "A Parquet LIST loads into an array column." :
+						 "An array column loads from a Parquet LIST.") :
+				 errhint("Parquet %s loads into %s.", field->type.label,
+						 iceberg_targets_for(&field->type))));
+}
+
+/*
+ * COPY's own machinery, fed by parquet_copy_read with st.  On the way out,
+ * error or not, the COPY this one runs inside (if any) is current again.
+ */
+static pg_noinline uint64
+run_copy(ParquetCopyState *st, ParseState *pstate, Relation rel, Node *where,
+		 List *names, List *options)
+{
+	ParquetCopyState *outer = current_copy;
+	CopyFromState cstate;
+	volatile uint64 processed = 0;
+
+	current_copy = st;
+	PG_TRY();
+	{
+		cstate = BeginCopyFrom(pstate, rel, where, NULL, false, parquet_copy_read,
+							   names, options);
+		processed = CopyFrom(cstate);
+		EndCopyFrom(cstate);
+	}
+	PG_FINALLY();
+	{
+		current_copy = outer;
+	}
+	PG_END_TRY();
+	return processed;
+}
+
+/*
+ * Run COPY FROM a Parquet file; returns the rows loaded.  The caller has
+ * checked that the statement is one (iceberg_is_parquet_copy).
+ */
+uint64
+iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt)
+{
+	ParquetCopyState *st;
+	Relation	rel;
+	ParseNamespaceItem *nsitem;
+	RangeTblEntry *rte;
+	Node	   *where = NULL;
+	List	   *options;
+	List	   *names;
+	List	   *attnums;
+	ListCell   *lc;
+	IcebergParquetField *fields;
+	int			num_fields;
+	int			i;
+	uint64		processed;
+
+	if (!stmt->is_from)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY TO with FORMAT parquet is not supported yet")));
+	if (stmt->is_program)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM PROGRAM with FORMAT parquet is not supported"),
+				 errhint("Parquet is read from a file on the database server.")));
+	if (stmt->filename == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM STDIN with FORMAT parquet is not supported"),
+				 errhint("Parquet is read from a file on the database server: give its path.")));
+
+	/* COPY's own check and message for reading a server file */
+	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file"),
+				 errhint("Anyone can COPY to stdout or from stdin. "
+						 "psql's \\copy command also works for anyone.")));
+	options = copy_options(pstate, stmt);
+
+	rel = table_openrv(stmt->relation, RowExclusiveLock);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
+	rte = nsitem->p_rte;
+	rte->requiredPerms = ACL_INSERT;
+	if (stmt->whereClause)
+	{
+		/* as DoCopy does */
+		addNSItemToQuery(pstate, nsitem, false, true, true);
+		where = transformExpr(pstate, stmt->whereClause, EXPR_KIND_COPY_WHERE);
+		where = coerce_to_boolean(pstate, where, "WHERE");
+		assign_expr_collations(pstate, where);
+		where = eval_const_expressions(NULL, where);
+		where = (Node *) canonicalize_qual((Expr *) where, false);
+		where = (Node *) make_ands_implicit((Expr *) where);
+	}
+
+	/*
+	 * The privileges COPY checks before it opens the file: the listed
+	 * columns, or (no list) INSERT on the table or on some column.  The
+	 * columns actually loaded are checked again once the file says which.
+	 */
+	if (stmt->attlist != NIL)
+	{
+		foreach(lc, CopyGetAttnums(RelationGetDescr(rel), rel, stmt->attlist))
+			rte->insertedCols = bms_add_member(rte->insertedCols,
+											   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	}
+	ExecCheckRTPerms(pstate->p_rtable, true);
+	if (check_enable_rls(rte->relid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM not supported with row-level security"),
+				 errhint("Use INSERT statements instead.")));
+	if (XactReadOnly && !rel->rd_islocaltemp)
+		PreventCommandIfReadOnly("COPY FROM");
+
+	st = palloc0(sizeof(ParquetCopyState));
+	st->path = stmt->filename;
+	st->relname = RelationGetRelationName(rel);
+	st->row_group = -1;
+	st->current_column = -1;
+	st->file = iceberg_parquet_open(stmt->filename);
+	{
+		int32		num_leaves;
+		const StrataParquetLeaf *leaves = iceberg_parquet_leaves(st->file, &num_leaves);
+
+		fields = iceberg_parquet_fields(iceberg_parquet_footer(st->file), leaves,
+										num_leaves, &num_fields);
+	}
+
+	names = columns_to_load(st, rel, stmt, fields, num_fields);
+	attnums = CopyGetAttnums(RelationGetDescr(rel), rel, names);
+	st->num_columns = list_length(names);
+	st->columns = palloc0(sizeof(CopyColumn) * st->num_columns);
+	st->leaves = palloc0(sizeof(int32) * st->num_columns);
+	st->data = palloc0(sizeof(StrataParquetColumnData) * st->num_columns);
+	rte->insertedCols = NULL;
+	i = 0;
+	foreach(lc, attnums)
+	{
+		AttrNumber	attnum = lfirst_int(lc);
+		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+
+		bind_column(&st->columns[i], attr,
+					find_field(st, fields, num_fields, NameStr(attr->attname)));
+		st->columns[i].data = &st->data[i];
+		st->leaves[i] = st->columns[i].field->leaf;
+		rte->insertedCols = bms_add_member(rte->insertedCols,
+										   attnum - FirstLowInvalidHeapAttributeNumber);
+		i++;
+	}
+	ExecCheckRTPerms(pstate->p_rtable, true);
+
+	initStringInfo(&st->buf);
+	initStringInfo(&st->value);
+	initStringInfo(&st->element);
+	st->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "Parquet COPY batch",
+										  ALLOCSET_DEFAULT_SIZES);
+
+	processed = run_copy(st, pstate, rel, where, names, options);
+
+	iceberg_parquet_close(st->file);
+	MemoryContextDelete(st->batch_cxt);
+	table_close(rel, NoLock);
+	return processed;
+}
