@@ -222,6 +222,8 @@ extern void columnar_group_raw(ColumnarReadState *state, int column, ColumnarRaw
 
 extern bool make_columnar_filter(Relation rel, Node *qual, Index scanrelid,
 								 ColumnarFilter *f, Expr **value_expr);
+extern void columnar_evaluate_filters(List *values, ColumnarFilter *filters,
+									  struct ExprContext *econtext);
 extern bool columnar_enable_vectorized_agg;
 extern void columnar_agg_init(void);
 

@@ -131,6 +131,7 @@ typedef struct ColumnarAggState
 
 	/* GROUP BY: key columns, and the groups found so far */
 	int			nkeys;
+	bool		int_key;		/* one byval fixed-width key: find_group_int */
 	int		   *key_cols;		/* 0-based */
 	MemoryContext groups_cxt;
 	uint32		ngroups;
@@ -567,23 +568,6 @@ agg_create_state(CustomScan *cscan)
 }
 
 static void
-evaluate_filter_values(ColumnarAggState *state)
-{
-	ListCell   *lc;
-	int			i = 0;
-
-	ResetExprContext(state->filter_econtext);
-	foreach(lc, state->filter_values)
-	{
-		ExprState  *value = lfirst(lc);
-		ColumnarFilter *f = &state->filters[i++];
-
-		if (value != NULL)
-			f->value = ExecEvalExprSwitchContext(value, state->filter_econtext, &f->value_isnull);
-	}
-}
-
-static void
 reset_aggs(ColumnarAggState *state)
 {
 	int			i;
@@ -669,11 +653,14 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 		state->groups_cxt = AllocSetContextCreate(estate->es_query_cxt, "ColumnarAgg groups",
 												  ALLOCSET_DEFAULT_SIZES);
 		initStringInfo(&state->keybuf);
+		state->int_key = state->nkeys == 1 &&
+			TupleDescAttr(RelationGetDescr(rel), state->key_cols[0])->attbyval &&
+			TupleDescAttr(RelationGetDescr(rel), state->key_cols[0])->attlen > 0;
 		reset_groups(state);
 	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
-	evaluate_filter_values(state);
+	columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 	state->read = columnar_begin_read(rel, estate->es_snapshot,
 									  state->attrs != NULL ? state->attrs : bms_make_singleton(1));
 	columnar_set_filters(state->read, state->filters, state->nfilters);
@@ -1157,6 +1144,57 @@ varlena_at(const ColumnarRawChunk *col, uint32 v)
  * a hash table of such keys.  A new group gets its key values copied out
  * for the output, and fresh aggregates.
  */
+static uint32 new_group(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos,
+						uint32 r, uint32 hash);
+
+/* 64-bit finalizer (MurmurHash3's): every input bit reaches every output bit */
+static inline uint32
+hash_int64(uint64 x)
+{
+	x ^= x >> 33;
+	x *= UINT64CONST(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return (uint32) x;
+}
+
+/*
+ * The common case of one fixed-width key: hash and compare the value as an
+ * integer, with no key bytes to build.  Its groups keep the value (or NULL)
+ * in group_values and group_nulls, which is all they are compared by.
+ */
+static inline uint32
+find_group_int(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos, uint32 r)
+{
+	int			c = state->key_cols[0];
+	const ColumnarRawChunk *col = &cols[c];
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(state->css.ss.ss_currentRelation), c);
+	bool		present = row_present(col, r);
+	int64		x = 0;
+	uint32		hash;
+	uint32		e;
+
+	if (present)
+	{
+		ColumnarTypeShape shape = {att->attlen, att->attalign};
+
+		x = col->missing ? (int64) col->missing_value :
+			(int64) fetch_att(col->values + (size_t) vpos[c] * columnar_fixed_stride(&shape),
+							  true, att->attlen);
+	}
+	hash = present ? hash_int64((uint64) x) : 0x9e3779b9;
+	for (e = state->buckets[hash & (state->nbuckets - 1)]; e != 0; e = state->group_next[e - 1])
+	{
+		uint32		g = e - 1;
+
+		if (state->group_hash[g] == hash && state->group_nulls[g] == !present &&
+			(!present || (int64) state->group_values[g] == x))
+			return g;
+	}
+	return new_group(state, cols, vpos, r, hash);
+}
+
 static uint32
 find_group(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos, uint32 r)
 {
@@ -1166,8 +1204,9 @@ find_group(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos, 
 	uint32		e;
 	uint32		g;
 	int			k;
-	MemoryContext old;
 
+	if (state->int_key)
+		return find_group_int(state, cols, vpos, r);
 	resetStringInfo(key);
 	for (k = 0; k < state->nkeys; k++)
 	{
@@ -1210,8 +1249,20 @@ find_group(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos, 
 			memcmp(state->group_key[g], key->data, key->len) == 0)
 			return g;
 	}
+	return new_group(state, cols, vpos, r, hash);
+}
 
-	/* a new group */
+/* A new group for row r with this hash (and key bytes in keybuf, if any). */
+static uint32
+new_group(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos,
+		  uint32 r, uint32 hash)
+{
+	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	StringInfo	key = &state->keybuf;
+	MemoryContext old;
+	uint32		g;
+	int			k;
+
 	old = MemoryContextSwitchTo(state->groups_cxt);
 	if (state->ngroups == state->groups_cap)
 	{
@@ -1245,7 +1296,7 @@ find_group(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos, 
 	g = state->ngroups++;
 	state->group_hash[g] = hash;
 	state->group_keylen[g] = key->len;
-	state->group_key[g] = memcpy(palloc(key->len + 1), key->data, key->len);
+	state->group_key[g] = state->int_key ? NULL : memcpy(palloc(key->len + 1), key->data, key->len);
 	state->group_next[g] = state->buckets[hash & (state->nbuckets - 1)];
 	state->buckets[hash & (state->nbuckets - 1)] = g + 1;
 	for (k = 0; k < state->nkeys; k++)
@@ -1550,7 +1601,7 @@ agg_rescan(CustomScanState *node)
 
 	reset_aggs(state);
 	reset_groups(state);
-	evaluate_filter_values(state);
+	columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 	columnar_rescan(state->read);
 }
 

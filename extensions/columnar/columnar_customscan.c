@@ -363,21 +363,25 @@ make_columnar_filter(Relation rel, Node *qual, Index scanrelid, ColumnarFilter *
 	return false;
 }
 
-/* (Re)compute the filters' values: parameters may change on a rescan. */
-static void
-evaluate_filters(ColumnarScanState *state)
+/*
+ * (Re)compute the filters' values, one ExprState per filter (NULL for a
+ * NULL test) in values: parameters may change on a rescan.  Shared with
+ * ColumnarAgg.
+ */
+void
+columnar_evaluate_filters(List *values, ColumnarFilter *filters, ExprContext *econtext)
 {
 	ListCell   *lc;
 	int			i = 0;
 
-	ResetExprContext(state->filter_econtext);
-	foreach(lc, state->filter_quals)
+	ResetExprContext(econtext);
+	foreach(lc, values)
 	{
 		ExprState  *value = lfirst(lc);
-		ColumnarFilter *f = &state->filters[i++];
+		ColumnarFilter *f = &filters[i++];
 
 		if (value != NULL)
-			f->value = ExecEvalExprSwitchContext(value, state->filter_econtext, &f->value_isnull);
+			f->value = ExecEvalExprSwitchContext(value, econtext, &f->value_isnull);
 	}
 }
 
@@ -417,7 +421,7 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 	/* a node a worker may run: workers would not see our unflushed rows */
 	if (node->ss.ps.plan->parallel_safe && estate->es_plannedstmt->parallelModeNeeded)
 		columnar_check_parallel(rel);
-	evaluate_filters(state);
+	columnar_evaluate_filters(state->filter_quals, state->filters, state->filter_econtext);
 	state->read = columnar_begin_read(rel, estate->es_snapshot, state->attrs);
 	columnar_set_filters(state->read, state->filters, state->nfilters);
 }
@@ -490,7 +494,7 @@ columnar_rescan_scan(CustomScanState *node)
 {
 	ColumnarScanState *state = (ColumnarScanState *) node;
 
-	evaluate_filters(state);
+	columnar_evaluate_filters(state->filter_quals, state->filters, state->filter_econtext);
 	columnar_rescan(state->read);
 	ExecScanReScan(&node->ss);
 }

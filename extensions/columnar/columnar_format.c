@@ -315,18 +315,17 @@ check_bitmap(const uint8_t *raw, size_t bitmap_len, uint32_t rows,
 	return true;
 }
 
-bool
-columnar_chunk_index(const uint8_t *raw, size_t raw_len, uint32_t rows,
-					 uint32_t null_count, const ColumnarTypeShape *shape,
-					 uint32_t *value_offsets, ColumnarFormatError *err)
+/*
+ * What every chunk starts with: a sane size and, when it has NULLs, a
+ * bitmap that agrees with the null count.  *pos gets where values begin.
+ */
+static bool
+check_prelude(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t null_count,
+			  size_t *pos, ColumnarFormatError *err)
 {
-	size_t		pos = 0;
-	uint32_t	nvalues;
-	uint32_t	v;
-
+	*pos = 0;
 	if (null_count > rows)
 		return format_error(err, 0, "chunk has %u nulls in %u rows", null_count, rows);
-	nvalues = rows - null_count;
 	if (raw_len > UINT32_MAX)
 		return format_error(err, 0, "chunk of %zu bytes is too large", raw_len);
 	if (null_count > 0)
@@ -338,8 +337,23 @@ columnar_chunk_index(const uint8_t *raw, size_t raw_len, uint32_t rows,
 								raw_len, rows);
 		if (!check_bitmap(raw, bitmap_len, rows, null_count, err))
 			return false;
-		pos = bitmap_len;
+		*pos = bitmap_len;
 	}
+	return true;
+}
+
+bool
+columnar_chunk_index(const uint8_t *raw, size_t raw_len, uint32_t rows,
+					 uint32_t null_count, const ColumnarTypeShape *shape,
+					 uint32_t *value_offsets, ColumnarFormatError *err)
+{
+	size_t		pos = 0;
+	uint32_t	nvalues;
+	uint32_t	v;
+
+	if (!check_prelude(raw, raw_len, rows, null_count, &pos, err))
+		return false;
+	nvalues = rows - null_count;
 
 	if (shape->typlen > 0)
 	{
@@ -423,22 +437,9 @@ columnar_dict_index(const uint8_t *raw, size_t raw_len, uint32_t rows,
 	size_t		codes_at;
 	uint32_t	v;
 
-	if (null_count > rows)
-		return format_error(err, 0, "chunk has %u nulls in %u rows", null_count, rows);
+	if (!check_prelude(raw, raw_len, rows, null_count, &pos, err))
+		return false;
 	nvalues = rows - null_count;
-	if (raw_len > UINT32_MAX)
-		return format_error(err, 0, "chunk of %zu bytes is too large", raw_len);
-	if (null_count > 0)
-	{
-		size_t		bitmap_len = columnar_bitmap_size(rows);
-
-		if (raw_len < bitmap_len)
-			return format_error(err, 0, "chunk of %zu bytes cannot hold a bitmap of %u rows",
-								raw_len, rows);
-		if (!check_bitmap(raw, bitmap_len, rows, null_count, err))
-			return false;
-		pos = bitmap_len;
-	}
 	if (raw_len - pos < COLUMNAR_DICT_HEADER)
 		return format_error(err, pos, "dictionary chunk is shorter than its header");
 	*ndict = get32(raw + pos);
