@@ -36,3 +36,15 @@ FROM events_columnar
 WHERE event_date = '2026-02-14' AND event_type = 'purchase'
 GROUP BY country ORDER BY revenue_usd DESC LIMIT 5;
 SELECT strata_columnar.verify('events_columnar');
+
+-- strata_iceberg: the same events as a Parquet file (DuckDB wrote it),
+-- inspected and loaded with COPY.
+SELECT num_rows, num_row_groups, num_columns, created_by
+FROM strata_iceberg.parquet_file_metadata(:'parquet');
+SELECT path, codec, encodings, null_count, min, max
+FROM strata_iceberg.parquet_metadata(:'parquet') WHERE row_group = 0;
+CREATE TABLE events_from_parquet (LIKE events) USING strata_columnar;
+COPY events_from_parquet FROM :'parquet' WITH (FORMAT parquet);
+SELECT count(*) AS loaded,
+       (SELECT count(*) FROM (TABLE events EXCEPT ALL TABLE events_from_parquet) d) AS missing
+FROM events_from_parquet;
