@@ -296,24 +296,11 @@ zigzag_decode(uint64_t z)
  * ---------------------------------------------------------------------
  */
 
-static void *
-default_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
-{
-	(void) ctx;
-	(void) old_size;
-	if (new_size == 0)
-	{
-		free(ptr);
-		return NULL;
-	}
-	return realloc(ptr, new_size);
-}
-
 void
 strata_parquet_sink_init(StrataParquetSink *sink, StrataThriftReallocFn fn, void *ctx)
 {
 	memset(sink, 0, sizeof(*sink));
-	sink->realloc_fn = fn ? fn : default_realloc;
+	sink->realloc_fn = fn ? fn : strata_default_realloc;
 	sink->alloc_ctx = ctx;
 }
 
@@ -331,40 +318,12 @@ strata_parquet_sink_free(StrataParquetSink *sink)
 static bool
 sink_reserve(StrataParquetSink *sink, size_t extra)
 {
-	size_t		need,
-				newcap;
-	void	   *p;
-
 	if (sink->failed)
 		return false;
-	/* a reserved sink always has a buffer, so buf + len is a valid pointer */
-	if (extra <= sink->cap - sink->len && sink->buf != NULL)
-		return true;
-	if (extra > SIZE_MAX - sink->len)
-	{
+	if (!strata_buffer_grow(&sink->buf, &sink->cap, sink->len, extra,
+							sink->realloc_fn, sink->alloc_ctx))
 		sink->failed = true;
-		return false;
-	}
-	need = sink->len + extra;
-	newcap = sink->cap > 0 ? sink->cap : 256;
-	while (newcap < need)
-	{
-		if (newcap > SIZE_MAX / 2)
-		{
-			newcap = need;
-			break;
-		}
-		newcap *= 2;
-	}
-	p = sink->realloc_fn(sink->alloc_ctx, sink->buf, sink->cap, newcap);
-	if (p == NULL)
-	{
-		sink->failed = true;
-		return false;
-	}
-	sink->buf = p;
-	sink->cap = newcap;
-	return true;
+	return !sink->failed;
 }
 
 bool

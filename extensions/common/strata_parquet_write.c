@@ -286,19 +286,6 @@ wfail(StrataParquetWriter *w, const char *fmt,...)
 	return false;
 }
 
-static void *
-default_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
-{
-	(void) ctx;
-	(void) old_size;
-	if (new_size == 0)
-	{
-		free(ptr);
-		return NULL;
-	}
-	return realloc(ptr, new_size);
-}
-
 /* The arena takes its blocks from the writer's realloc callback. */
 static void *
 arena_block_alloc(void *ctx, size_t size)
@@ -341,26 +328,13 @@ arena_strdup(StrataParquetWriter *w, const char *s)
 static bool
 reserve(StrataParquetWriter *w, StrataParquetSink *s, size_t extra)
 {
-	size_t		need,
-				newcap;
-	void	   *p;
-
-	if (s->buf != NULL && extra <= s->cap - s->len)
-		return true;
-	if (s->failed || extra > SIZE_MAX / 4 - s->len)
-		return wfail(w, "out of memory");
-	need = s->len + extra;
-	newcap = s->cap > 0 ? s->cap : 256;
-	while (newcap < need)
-		newcap *= 2;
-	p = s->realloc_fn(s->alloc_ctx, s->buf, s->cap, newcap);
-	if (p == NULL)
+	if (s->failed ||
+		!strata_buffer_grow(&s->buf, &s->cap, s->len, extra,
+							s->realloc_fn, s->alloc_ctx))
 	{
 		s->failed = true;
 		return wfail(w, "out of memory");
 	}
-	s->buf = p;
-	s->cap = newcap;
 	return true;
 }
 
@@ -977,7 +951,7 @@ strata_parquet_writer_create(const StrataParquetWriterOptions *options,
 		strata_thrift_status_fail(status, 0, "a writer needs options and a write callback");
 		return NULL;
 	}
-	fn = options->realloc_fn != NULL ? options->realloc_fn : default_realloc;
+	fn = options->realloc_fn != NULL ? options->realloc_fn : strata_default_realloc;
 	w = fn(options->alloc_ctx, NULL, 0, sizeof(*w));
 	if (w == NULL)
 	{

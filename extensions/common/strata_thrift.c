@@ -606,8 +606,8 @@ strata_thrift_skip(StrataThriftReader *r, StrataThriftType type)
  * ---------------------------------------------------------------------
  */
 
-static void *
-default_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
+void *
+strata_default_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
 {
 	(void) ctx;
 	(void) old_size;
@@ -619,12 +619,44 @@ default_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
 	return realloc(ptr, new_size);
 }
 
+bool
+strata_buffer_grow(uint8_t **buf, size_t *cap, size_t len, size_t extra,
+				   StrataThriftReallocFn fn, void *ctx)
+{
+	size_t		need;
+	size_t		newcap;
+	void	   *p;
+
+	/* a grown buffer always exists, so buf + len is a valid pointer */
+	if (extra <= *cap - len && *buf != NULL)
+		return true;
+	if (extra > SIZE_MAX - len)
+		return false;
+	need = len + extra;
+	newcap = *cap > 0 ? *cap : 256;
+	while (newcap < need)
+	{
+		if (newcap > SIZE_MAX / 2)
+		{
+			newcap = need;
+			break;
+		}
+		newcap *= 2;
+	}
+	p = fn(ctx, *buf, *cap, newcap);
+	if (p == NULL)
+		return false;
+	*buf = p;
+	*cap = newcap;
+	return true;
+}
+
 void
 strata_thrift_writer_init(StrataThriftWriter *w, StrataThriftReallocFn fn,
 						  void *ctx)
 {
 	memset(w, 0, sizeof(*w));
-	w->realloc_fn = fn ? fn : default_realloc;
+	w->realloc_fn = fn ? fn : strata_default_realloc;
 	w->alloc_ctx = ctx;
 }
 
@@ -642,33 +674,14 @@ strata_thrift_writer_free(StrataThriftWriter *w)
 static bool
 reserve(StrataThriftWriter *w, size_t n)
 {
-	size_t		newcap;
-	uint8_t    *p;
-
 	if (w->status.failed)
 		return false;
-	if (w->cap - w->len >= n)
-		return true;
-	newcap = w->cap ? w->cap : 256;
-	while (newcap - w->len < n)
-	{
-		if (newcap > SIZE_MAX / 2)
-		{
-			strata_thrift_status_fail(&w->status, w->len, "output too large");
-			return false;
-		}
-		newcap *= 2;
-	}
-	p = w->realloc_fn(w->alloc_ctx, w->buf, w->cap, newcap);
-	if (p == NULL)
+	if (!strata_buffer_grow(&w->buf, &w->cap, w->len, n, w->realloc_fn, w->alloc_ctx))
 	{
 		strata_thrift_status_fail(&w->status, w->len,
-								  "out of memory growing the output to %zu bytes",
-								  newcap);
+								  "out of memory growing the output by %zu bytes", n);
 		return false;
 	}
-	w->buf = p;
-	w->cap = newcap;
 	return true;
 }
 

@@ -194,6 +194,22 @@ extern bool strata_thrift_skip(StrataThriftReader *r, StrataThriftType type);
 typedef void *(*StrataThriftReallocFn) (void *ctx, void *ptr,
 										size_t old_size, size_t new_size);
 
+/*
+ * The C library's realloc and free behind that contract: what every Strata
+ * buffer uses when its caller passes no callback.
+ */
+extern void *strata_default_realloc(void *ctx, void *ptr, size_t old_size,
+									size_t new_size);
+
+/*
+ * Grow the buffer *buf of capacity *cap, whose first len bytes are used, so
+ * that extra more bytes fit (capacities double from 256).  Returns false,
+ * the buffer unchanged, when the size overflows or the allocation fails.
+ * The Thrift writer, the Parquet encoding sink and the writer share it.
+ */
+extern bool strata_buffer_grow(uint8_t **buf, size_t *cap, size_t len, size_t extra,
+							   StrataThriftReallocFn fn, void *ctx);
+
 typedef struct StrataThriftWriter
 {
 	uint8_t    *buf;			/* the output so far: buf[0 .. len) */
