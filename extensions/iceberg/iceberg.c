@@ -48,17 +48,26 @@ iceberg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnl
 		iceberg_is_parquet_copy((CopyStmt *) parsetree) &&
 		OidIsValid(get_extension_oid("strata_iceberg", true)))
 	{
+		CopyStmt   *stmt = (CopyStmt *) parsetree;
 		ParseState *pstate;
 		uint64		processed;
 
-		/* what standard_ProcessUtility checks for COPY FROM */
-		PreventCommandIfParallelMode("COPY");
-		PreventCommandDuringRecovery("COPY");
-
+		/* parse analysis may scribble on the statement */
+		if (readOnlyTree)
+			stmt = copyObject(stmt);
 		pstate = make_parsestate(NULL);
 		pstate->p_sourcetext = queryString;
 		pstate->p_queryEnv = queryEnv;
-		processed = iceberg_parquet_copy(pstate, (CopyStmt *) parsetree);
+		if (stmt->is_from)
+		{
+			/* what standard_ProcessUtility checks for COPY FROM */
+			PreventCommandIfParallelMode("COPY FROM");
+			PreventCommandDuringRecovery("COPY FROM");
+			processed = iceberg_parquet_copy(pstate, stmt);
+		}
+		else
+			processed = iceberg_parquet_copy_to(pstate, stmt, pstmt->stmt_location,
+												pstmt->stmt_len);
 		free_parsestate(pstate);
 		if (qc)
 			SetQueryCompletion(qc, CMDTAG_COPY, processed);

@@ -16,6 +16,7 @@
  *						footer, row groups read within a memory limit
  *	parquet_types.c		Parquet types, what they load into, rendering values
  *	parquet_copy.c		COPY ... FROM ... WITH (FORMAT parquet)
+ *	parquet_copy_to.c	COPY ... TO ... WITH (FORMAT parquet)
  *	parquet_inspect.c	parquet_schema(), parquet_metadata(),
  *						parquet_file_metadata()
  *
@@ -174,5 +175,12 @@ extern void iceberg_parquet_read_row_group(IcebergParquetFile *file, int32 row_g
  */
 extern bool iceberg_is_parquet_copy(const CopyStmt *stmt);
 extern uint64 iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt);
+
+/* ---------------------------------------------------------------------
+ * parquet_copy_to.c
+ * ---------------------------------------------------------------------
+ */
+extern uint64 iceberg_parquet_copy_to(ParseState *pstate, CopyStmt *stmt,
+									  int stmt_location, int stmt_len);
 
 #endif							/* ICEBERG_H */

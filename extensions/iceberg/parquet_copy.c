@@ -630,10 +630,6 @@ iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt)
 	int			i;
 	uint64		processed;
 
-	if (!stmt->is_from)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("COPY TO with FORMAT parquet is not supported yet")));
 	if (stmt->is_program)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

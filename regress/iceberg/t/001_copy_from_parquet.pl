@@ -479,12 +479,8 @@ is(sql(qq{SELECT min, max FROM strata_iceberg.parquet_metadata('$dir/types.parqu
       . sql(q{SET TimeZone = 'UTC'; SELECT min(tstz), max(tstz) FROM got_heap WHERE id < 30720}),
     'min and max rendered in the column type');
 
-# --- COPY that is not ours ------------------------------------------------
+# --- COPY FROM that is not ours (COPY TO: t/002_copy_to_parquet.pl) -------
 
-fails(qq{COPY got_heap TO '$dir/out.parquet' WITH (FORMAT parquet)},
-    qr/0A000: COPY TO with FORMAT parquet is not supported yet/, 'COPY table TO');
-fails(qq{COPY (SELECT 1) TO '$dir/out.parquet' WITH (FORMAT parquet)},
-    qr/0A000: COPY TO with FORMAT parquet is not supported yet/, 'COPY (query) TO');
 fails(q{COPY got_heap FROM STDIN WITH (FORMAT parquet)},
     qr/0A000: COPY FROM STDIN with FORMAT parquet is not supported/, 'COPY FROM STDIN');
 fails(qq{COPY got_heap FROM PROGRAM 'cat $dir/known.parquet' WITH (FORMAT parquet)},
