@@ -27,6 +27,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
 #include "parser/parse_node.h"
@@ -145,6 +146,22 @@ typedef struct IcebergFormatError
 	char	   *message;
 } IcebergFormatError;
 
+/* A column's type as binary COPY takes it, with the text fallback's functions. */
+typedef struct IcebergBinaryTarget
+{
+	IcebergTarget target;
+	Oid			typid;			/* base type; an array's element base type */
+	bool		fallback_ready;
+	FmgrInfo	in_fn;
+	Oid			in_ioparam;
+	FmgrInfo	send_fn;
+} IcebergBinaryTarget;
+
+extern void iceberg_binary_target_init(IcebergBinaryTarget *bt, Oid typid,
+									   IcebergTarget target);
+extern bool iceberg_binary_value(const IcebergParquetType *type, IcebergBinaryTarget *bt,
+								 const IcebergParquetValue *v, StringInfo out,
+								 IcebergFormatError *error);
 extern bool iceberg_value_from_stats(const IcebergParquetType *type,
 									 const StrataParquetBytes *stat,
 									 IcebergParquetValue *value);

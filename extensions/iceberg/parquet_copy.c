@@ -11,22 +11,21 @@
  * partition routing, foreign tables, indexes, FREEZE, WHERE.  So this file
  * does not insert anything itself: it hands COPY a data source callback
  * (BeginCopyFrom's data_source_cb) that renders the Parquet rows, row group
- * by row group, as COPY's text format:
+ * by row group, in COPY's binary format: the signature and header, then per
+ * row the number of fields and each field as a length (-1 for NULL) and
+ * the bytes of the column type's send/receive representation (a list as
+ * a one-dimensional array of its element type), then the trailer.  The
+ * column's receive function applies the typmod and any domain constraint,
+ * so errors read like COPY's, and COPY's "line N" is the row's number in
+ * the file.  parquet_types.c converts each value, exactly and without
+ * session settings; the binary format spares COPY the parsing of text and
+ * the input functions, most of the time a text COPY spends.
  *
- *	one line per Parquet row, in file order
- *	fields in the order of the column list, separated by a tab
- *	\N for NULL; a backslash, tab, newline or carriage return in a value
- *	as \\, \t, \n, \r
- *	a list as an array literal: {"1","2",NULL}, elements quoted, " and \
- *	inside them escaped with a backslash; {} when empty
- *
- * with ENCODING 'UTF8', which is what Parquet strings are: COPY converts
- * the text to the database encoding whatever the client encoding is.
- * (Binary COPY would spare the parsing, but its text values go through the
- * client encoding, which has nothing to do with a file.)  Each value is
- * rendered exactly (parquet_types.c), and the column type's own input
- * function converts and range-checks it, so errors read like COPY's.
- * Since a row is a line, COPY's "line N" is the row's number in the file.
+ * Text values travel as they are, UTF-8 checked (or converted to the
+ * database encoding).  The receive functions of text types convert from
+ * the client encoding, which has nothing to do with a file, so the client
+ * encoding is set to the database's for the duration of the COPY (a
+ * NOTICE a trigger raises meanwhile is sent in the database encoding).
  *
  * What is checked before any row: the privileges COPY FROM a file needs
  * (pg_read_server_files, INSERT on the columns loaded; row-level security
@@ -50,6 +49,7 @@
 #include "commands/copy.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
@@ -57,7 +57,9 @@
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_relation.h"
+#include "port/pg_bswap.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -73,6 +75,8 @@ typedef struct CopyColumn
 	char	   *name;
 	const IcebergParquetField *field;
 	IcebergTarget target;
+	IcebergBinaryTarget binary; /* of the value, or of a list's element */
+	Oid			element_type;	/* lists: the array column's element type */
 	StrataParquetColumnData *data;	/* of the current row group */
 	int64		entry;			/* next level entry */
 	int64		value;			/* next present value */
@@ -94,8 +98,8 @@ typedef struct ParquetCopyState
 	int			current_column; /* for the error context; -1 between rows */
 	StringInfoData buf;			/* rendered, not yet handed to COPY */
 	int			buf_pos;
-	StringInfoData value;		/* scratch: one field */
-	StringInfoData element;		/* scratch: one list element */
+	bool		header_sent;
+	bool		trailer_sent;
 	MemoryContext batch_cxt;	/* reset for each batch of rows */
 } ParquetCopyState;
 
@@ -123,7 +127,7 @@ iceberg_is_parquet_copy(const CopyStmt *stmt)
 	return false;
 }
 
-/* COPY's own options for the text we feed it, plus the user's FREEZE. */
+/* COPY's own options for the binary rows we feed it, plus the user's FREEZE. */
 static List *
 copy_options(ParseState *pstate, const CopyStmt *stmt)
 {
@@ -151,8 +155,7 @@ copy_options(ParseState *pstate, const CopyStmt *stmt)
 					 errhint("Valid options are FORMAT and FREEZE."),
 					 parser_errposition(pstate, def->location)));
 	}
-	options = lappend(options, makeDefElem("format", (Node *) makeString("text"), -1));
-	options = lappend(options, makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
+	options = lappend(options, makeDefElem("format", (Node *) makeString("binary"), -1));
 	return options;
 }
 
@@ -193,40 +196,49 @@ levels_corrupted(ParquetCopyState *st, CopyColumn *col, const char *what)
 								col->field->name, st->row_group, what)));
 }
 
-/* COPY text escapes for one field. */
+/* big-endian integers, as COPY's binary format has them */
 static void
-append_escaped(StringInfo buf, const char *s, int len)
+put_int16(StringInfo buf, int16 v)
 {
-	int			i;
-	int			start = 0;
+	uint16		n = pg_hton16((uint16) v);
 
-	for (i = 0; i < len; i++)
-	{
-		char		c = s[i];
-		const char *esc;
+	appendBinaryStringInfo(buf, (char *) &n, 2);
+}
 
-		switch (c)
-		{
-			case '\\':
-				esc = "\\\\";
-				break;
-			case '\t':
-				esc = "\\t";
-				break;
-			case '\n':
-				esc = "\\n";
-				break;
-			case '\r':
-				esc = "\\r";
-				break;
-			default:
-				continue;
-		}
-		appendBinaryStringInfo(buf, s + start, i - start);
-		appendStringInfoString(buf, esc);
-		start = i + 1;
-	}
-	appendBinaryStringInfo(buf, s + start, len - start);
+static void
+put_int32(StringInfo buf, int32 v)
+{
+	uint32		n = pg_hton32((uint32) v);
+
+	appendBinaryStringInfo(buf, (char *) &n, 4);
+}
+
+static void
+patch_int32(StringInfo buf, int at, int32 v)
+{
+	uint32		n = pg_hton32((uint32) v);
+
+	memcpy(buf->data + at, &n, 4);
+}
+
+/* A field's length goes before its bytes: reserve it, then patch it. */
+static int
+begin_field(StringInfo buf)
+{
+	int			at = buf->len;
+
+	put_int32(buf, 0);
+	return at;
+}
+
+static void
+end_field(StringInfo buf, int at)
+{
+	if ((Size) buf->len - at - 4 > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a value is too large to load")));
+	patch_int32(buf, at, buf->len - at - 4);
 }
 
 /* Render the column's next present value into out. */
@@ -279,7 +291,7 @@ render_value(ParquetCopyState *st, CopyColumn *col, StringInfo out)
 			v.len = d->value_size;
 			break;
 	}
-	if (!iceberg_format_value(type, col->target, &v, out, &error))
+	if (!iceberg_binary_value(type, &col->binary, &v, out, &error))
 		ereport(ERROR,
 				(errcode(error.sqlstate),
 				 errmsg("cannot load a value of Parquet column \"%s\": %s",
@@ -291,29 +303,38 @@ render_scalar(ParquetCopyState *st, CopyColumn *col)
 {
 	const StrataParquetColumnData *d = col->data;
 	int64		e = col->entry++;
+	int			at;
 
 	if (e >= d->num_values)
 		levels_corrupted(st, col, "fewer values than rows");
 	if ((d->def_levels != NULL && d->def_levels[e] < col->field->max_def) ||
 		col->field->type.kind == ICEBERG_PQ_NULL)
 	{
-		appendStringInfoString(&st->buf, "\\N");
+		put_int32(&st->buf, -1);
 		return;
 	}
-	resetStringInfo(&st->value);
-	render_value(st, col, &st->value);
-	append_escaped(&st->buf, st->value.data, st->value.len);
+	at = begin_field(&st->buf);
+	render_value(st, col, &st->buf);
+	end_field(&st->buf, at);
 }
 
-/* A list: the entries of one row, as an array literal. */
+/*
+ * A list: the entries of one row, as a binary array: dimensions (0 when
+ * empty, else 1), a has-nulls flag the receive function recomputes, the
+ * element type, the length and lower bound of the dimension, then each
+ * element as a field.
+ */
 static void
 render_list(ParquetCopyState *st, CopyColumn *col)
 {
 	const StrataParquetColumnData *d = col->data;
 	const IcebergParquetField *f = col->field;
+	StringInfo	buf = &st->buf;
 	int64		e = col->entry;
-	bool		first = true;
 	int16		def;
+	int			at,
+				ndim_at;
+	int32		count = 0;
 
 	if (e >= d->num_values)
 		levels_corrupted(st, col, "fewer lists than rows");
@@ -322,52 +343,52 @@ render_list(ParquetCopyState *st, CopyColumn *col)
 	def = d->def_levels != NULL ? d->def_levels[e] : f->max_def;
 	if (def < f->list_def)
 	{
-		appendStringInfoString(&st->buf, "\\N");
+		put_int32(buf, -1);
 		col->entry = e + 1;
 		return;
 	}
 
-	resetStringInfo(&st->value);
-	appendStringInfoChar(&st->value, '{');
+	at = begin_field(buf);
+	ndim_at = buf->len;
+	put_int32(buf, 0);			/* ndim, patched */
+	put_int32(buf, 0);			/* has nulls */
+	put_int32(buf, (int32) col->element_type);
 	if (def < f->elem_def)
 		e++;					/* empty */
 	else
 	{
+		int			dim_at = buf->len;
+
+		put_int32(buf, 0);		/* the length, patched */
+		put_int32(buf, 1);		/* the lower bound */
 		do
 		{
 			def = d->def_levels != NULL ? d->def_levels[e] : f->max_def;
 			if (def < f->elem_def)
 				levels_corrupted(st, col, "an empty list inside a list");
-			if (!first)
-				appendStringInfoChar(&st->value, ',');
-			first = false;
 			if (def < f->max_def || f->type.kind == ICEBERG_PQ_NULL)
-				appendStringInfoString(&st->value, "NULL");
+				put_int32(buf, -1);
 			else
 			{
-				int			i;
+				int			elem_at = begin_field(buf);
 
-				resetStringInfo(&st->element);
-				render_value(st, col, &st->element);
-				appendStringInfoChar(&st->value, '"');
-				for (i = 0; i < st->element.len; i++)
-				{
-					char		c = st->element.data[i];
-
-					if (c == '"' || c == '\\')
-						appendStringInfoChar(&st->value, '\\');
-					appendStringInfoChar(&st->value, c);
-				}
-				appendStringInfoChar(&st->value, '"');
+				render_value(st, col, buf);
+				end_field(buf, elem_at);
 			}
+			if (++count > (int32) MaxArraySize)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("a Parquet list of column \"%s\" has more elements than an array can hold",
+								col->field->name)));
 			e++;
 		} while (e < d->num_values && d->rep_levels[e] != 0);
+		patch_int32(buf, ndim_at, 1);
+		patch_int32(buf, dim_at, count);
 	}
 	if (e < d->num_values && d->rep_levels[e] != 0)
 		levels_corrupted(st, col, "an empty list has elements");
-	appendStringInfoChar(&st->value, '}');
 	col->entry = e;
-	append_escaped(&st->buf, st->value.data, st->value.len);
+	end_field(buf, at);
 }
 
 /* Read the next row group that has rows; false after the last. */
@@ -408,27 +429,40 @@ fill_buffer(ParquetCopyState *st)
 	old = MemoryContextSwitchTo(st->batch_cxt);
 	resetStringInfo(&st->buf);
 	st->buf_pos = 0;
+	if (!st->header_sent)
+	{
+		/* the signature, flags (none) and the length of the extension area */
+		appendBinaryStringInfo(&st->buf, "PGCOPY\n\377\r\n\0", 11);
+		put_int32(&st->buf, 0);
+		put_int32(&st->buf, 0);
+		st->header_sent = true;
+	}
 	while (st->buf.len < RENDER_BATCH_BYTES)
 	{
 		if (st->row_in_group >= st->rows_in_group)
 		{
 			if (!next_row_group(st))
+			{
+				if (!st->trailer_sent)
+				{
+					put_int16(&st->buf, -1);
+					st->trailer_sent = true;
+				}
 				break;
+			}
 			continue;
 		}
+		put_int16(&st->buf, (int16) st->num_columns);
 		for (c = 0; c < st->num_columns; c++)
 		{
 			CopyColumn *col = &st->columns[c];
 
 			st->current_column = c;
-			if (c > 0)
-				appendStringInfoChar(&st->buf, '\t');
 			if (col->field->is_list)
 				render_list(st, col);
 			else
 				render_scalar(st, col);
 		}
-		appendStringInfoChar(&st->buf, '\n');
 		st->current_column = -1;
 		st->row_in_group++;
 		st->row++;
@@ -579,6 +613,13 @@ bind_column(CopyColumn *col, Form_pg_attribute attr, const IcebergParquetField *
 						 "An array column loads from a Parquet LIST.") :
 				 errhint("Parquet %s loads into %s.", field->type.label,
 						 iceberg_targets_for(&field->type))));
+	if (is_array)
+	{
+		col->element_type = get_element_type(getBaseType(attr->atttypid));
+		iceberg_binary_target_init(&col->binary, col->element_type, col->target);
+	}
+	else
+		iceberg_binary_target_init(&col->binary, attr->atttypid, col->target);
 }
 
 /*
@@ -590,12 +631,16 @@ run_copy(ParquetCopyState *st, ParseState *pstate, Relation rel, Node *where,
 		 List *names, List *options)
 {
 	ParquetCopyState *outer = current_copy;
+	int			client_encoding = pg_get_client_encoding();
 	CopyFromState cstate;
 	volatile uint64 processed = 0;
 
 	current_copy = st;
 	PG_TRY();
 	{
+		/* the receive functions of text types take the client encoding */
+		if (SetClientEncoding(GetDatabaseEncoding()) < 0)
+			elog(ERROR, "could not set the client encoding to the database's");
 		cstate = BeginCopyFrom(pstate, rel, where, NULL, false, parquet_copy_read,
 							   names, options);
 		processed = CopyFrom(cstate);
@@ -604,6 +649,7 @@ run_copy(ParquetCopyState *st, ParseState *pstate, Relation rel, Node *where,
 	PG_FINALLY();
 	{
 		current_copy = outer;
+		SetClientEncoding(client_encoding);
 	}
 	PG_END_TRY();
 	return processed;
@@ -724,8 +770,6 @@ iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt)
 	ExecCheckRTPerms(pstate->p_rtable, true);
 
 	initStringInfo(&st->buf);
-	initStringInfo(&st->value);
-	initStringInfo(&st->element);
 	st->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "Parquet COPY batch",
 										  ALLOCSET_DEFAULT_SIZES);
 

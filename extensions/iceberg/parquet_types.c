@@ -2,15 +2,18 @@
  *
  * parquet_types.c
  *	  Parquet types: what each is, which Postgres types it loads into, and
- *	  its values rendered as the text those types' input functions read.
+ *	  its values converted for those types: as binary COPY fields, and as
+ *	  text.
  *
  * COPY FROM a Parquet file hands rows to PostgreSQL's own COPY machinery
- * as text (parquet_copy.c says why), so a value is rendered here in a form
- * that is exact and independent of session settings (DateStyle, TimeZone,
- * extra_float_digits), and the target type's input function does the
- * final conversion and its range checks: an INT64 loaded into an integer
- * column fails as "value ... is out of range for type integer", naming
- * the row and column, exactly as COPY would.
+ * (parquet_copy.c says why) in COPY's binary format.  Each value is
+ * converted here, exactly and independently of session settings
+ * (DateStyle, TimeZone, extra_float_digits), with the checks the target
+ * type's input function would make: an INT64 loaded into an integer column
+ * fails as "value ... is out of range for type integer", naming the row and
+ * column, exactly as COPY would.  The text rendering (iceberg_format_value)
+ * remains for the statistics parquet_metadata() shows and for the pairs the
+ * binary conversion takes through the type's input function.
  *
  * The mapping.  A field is matched with a column by name; its type (the
  * logical type, else the converted type, else the physical type) decides
@@ -68,6 +71,8 @@
 #include "datatype/timestamp.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "port/pg_bswap.h"
+#include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -1394,4 +1399,295 @@ iceberg_format_value(const IcebergParquetType *type, IcebergTarget target,
 	}
 	return fail(error, ERRCODE_INTERNAL_ERROR,
 				psprintf("cannot render a value of Parquet type %s", type->label));
+}
+
+/* ---------------------------------------------------------------------
+ * Binary COPY values
+ *
+ * COPY FROM reads what parquet_copy.c renders in COPY's binary format, so
+ * each value is handed over in its type's send/receive representation:
+ * the receive function of the column (or of its domain) then applies the
+ * typmod and the domain's constraints, as the input function would.  The
+ * common pairs are encoded here directly, with the same checks and the
+ * same results as the text rendering above; every other pair (numeric
+ * targets, text from bytes) renders text, runs the base type's input
+ * function and its send function, so it cannot differ from the text path.
+ * ---------------------------------------------------------------------
+ */
+
+static void
+append_be16(StringInfo out, uint16 v)
+{
+	uint16		n = pg_hton16(v);
+
+	appendBinaryStringInfo(out, (char *) &n, 2);
+}
+
+static void
+append_be32(StringInfo out, uint32 v)
+{
+	uint32		n = pg_hton32(v);
+
+	appendBinaryStringInfo(out, (char *) &n, 4);
+}
+
+static void
+append_be64(StringInfo out, uint64 v)
+{
+	uint64		n = pg_hton64(v);
+
+	appendBinaryStringInfo(out, (char *) &n, 8);
+}
+
+static void
+append_float4(StringInfo out, float f)
+{
+	uint32		bits;
+
+	memcpy(&bits, &f, 4);
+	append_be32(out, bits);
+}
+
+static void
+append_float8(StringInfo out, double d)
+{
+	uint64		bits;
+
+	memcpy(&bits, &d, 8);
+	append_be64(out, bits);
+}
+
+void
+iceberg_binary_target_init(IcebergBinaryTarget *bt, Oid typid, IcebergTarget target)
+{
+	memset(bt, 0, sizeof(*bt));
+	bt->target = target;
+	bt->typid = getBaseType(typid);
+}
+
+/* text, the base type's input function, then its send function */
+static void
+binary_by_text(const IcebergParquetType *type, IcebergBinaryTarget *bt,
+			   const IcebergParquetValue *v, StringInfo out, IcebergFormatError *error,
+			   bool *ok)
+{
+	StringInfoData text;
+	Datum		d;
+	bytea	   *sent;
+
+	if (!bt->fallback_ready)
+	{
+		Oid			in,
+					send;
+		bool		varlena;
+
+		getTypeInputInfo(bt->typid, &in, &bt->in_ioparam);
+		getTypeBinaryOutputInfo(bt->typid, &send, &varlena);
+		fmgr_info(in, &bt->in_fn);
+		fmgr_info(send, &bt->send_fn);
+		bt->fallback_ready = true;
+	}
+	initStringInfo(&text);
+	if (!iceberg_format_value(type, bt->target, v, &text, error))
+	{
+		*ok = false;
+		return;
+	}
+	/* the text is UTF-8, as COPY's ENCODING 'UTF8' used to take it */
+	d = InputFunctionCall(&bt->in_fn, pg_any_to_server(text.data, text.len, PG_UTF8),
+						  bt->in_ioparam, -1);
+	sent = SendFunctionCall(&bt->send_fn, d);
+	appendBinaryStringInfo(out, VARDATA(sent), VARSIZE(sent) - VARHDRSZ);
+	*ok = true;
+}
+
+static bool
+int_out_of_range(const IcebergParquetType *type,
+				 const IcebergParquetValue *v, const char *typname)
+{
+	char	   *text;
+
+	if (type->physical == STRATA_PARQUET_INT32)
+		text = type->is_signed ? psprintf("%d", v->i32) : psprintf("%u", (uint32) v->i32);
+	else
+		text = type->is_signed ? psprintf(INT64_FORMAT, v->i64) :
+			psprintf(UINT64_FORMAT, (uint64) v->i64);
+	/* the input function's own error, as the text rendering met it */
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("value \"%s\" is out of range for type %s", text, typname)));
+	return false;
+}
+
+/* Unix microseconds to a PostgreSQL timestamp, range-checked. */
+static bool
+binary_unix_micros(int64 us, StringInfo out, IcebergFormatError *error)
+{
+	Timestamp	ts;
+
+	if (pg_sub_s64_overflow(us, (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY,
+							&ts) ||
+		!IS_VALID_TIMESTAMP(ts))
+		return out_of_range(error, "timestamp");
+	append_be64(out, (uint64) ts);
+	return true;
+}
+
+/*
+ * Append one value of a Parquet type in the binary representation of the
+ * target's type (bt, from iceberg_binary_target_init).  Returns false with
+ * *error set as iceberg_format_value does.
+ */
+bool
+iceberg_binary_value(const IcebergParquetType *type, IcebergBinaryTarget *bt,
+					 const IcebergParquetValue *v, StringInfo out, IcebergFormatError *error)
+{
+	IcebergTarget target = bt->target;
+	bool		ok;
+	int64		i;
+	float		f;
+
+	switch (type->kind)
+	{
+		case ICEBERG_PQ_BOOLEAN:
+			appendStringInfoChar(out, v->b ? 1 : 0);
+			return true;
+		case ICEBERG_PQ_INT:
+			if (target == ICEBERG_T_NUMERIC)
+				break;
+			if (type->physical == STRATA_PARQUET_INT64 && !type->is_signed && v->i64 < 0)
+				return int_out_of_range(type, v,
+										target == ICEBERG_T_INT2 ? "smallint" :
+										target == ICEBERG_T_INT4 ? "integer" : "bigint");
+			if (type->physical == STRATA_PARQUET_INT32)
+				i = type->is_signed ? (int64) v->i32 : (int64) (uint32) v->i32;
+			else
+				i = v->i64;
+			switch (target)
+			{
+				case ICEBERG_T_INT2:
+					if (i < PG_INT16_MIN || i > PG_INT16_MAX)
+						return int_out_of_range(type, v, "smallint");
+					append_be16(out, (uint16) (int16) i);
+					return true;
+				case ICEBERG_T_INT4:
+					if (i < PG_INT32_MIN || i > PG_INT32_MAX)
+						return int_out_of_range(type, v, "integer");
+					append_be32(out, (uint32) (int32) i);
+					return true;
+				default:
+					append_be64(out, (uint64) i);
+					return true;
+			}
+		case ICEBERG_PQ_FLOAT:
+			if (target == ICEBERG_T_FLOAT4)
+				append_float4(out, v->f4);
+			else
+				append_float8(out, (double) v->f4);
+			return true;
+		case ICEBERG_PQ_DOUBLE:
+			if (target != ICEBERG_T_FLOAT4)
+			{
+				append_float8(out, v->f8);
+				return true;
+			}
+			/* what the double precision to real cast does */
+			f = (float) v->f8;
+			if (isinf(f) && !isinf(v->f8))
+				return fail(error, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+							pstrdup("value out of range: overflow"));
+			if (f == 0.0f && v->f8 != 0.0)
+				return fail(error, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+							pstrdup("value out of range: underflow"));
+			append_float4(out, f);
+			return true;
+		case ICEBERG_PQ_STRING:
+		case ICEBERG_PQ_JSON:
+		case ICEBERG_PQ_BYTES:
+			if (type->kind == ICEBERG_PQ_BYTES && target == ICEBERG_T_BYTEA)
+			{
+				if (v->len > MaxAllocSize - VARHDRSZ)
+					return fail(error, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+								psprintf("byte array of %zu bytes is too long for bytea", v->len));
+				appendBinaryStringInfo(out, (const char *) v->bytes, (int) v->len);
+				return true;
+			}
+			if (GetDatabaseEncoding() != PG_UTF8)
+				break;			/* the input function converts */
+			if (target == ICEBERG_T_JSONB)
+				appendStringInfoChar(out, 1);	/* jsonb's binary version */
+			/* UTF-8 is checked here; the receive function checks again */
+			return format_utf8(v, out, error);
+		case ICEBERG_PQ_UUID:
+			if (v->len != 16)
+				return fail(error, ERRCODE_DATA_CORRUPTED,
+							psprintf("UUID value of %zu bytes", v->len));
+			appendBinaryStringInfo(out, (const char *) v->bytes, 16);
+			return true;
+		case ICEBERG_PQ_DATE:
+			if (v->i32 == PG_INT32_MAX)
+				append_be32(out, (uint32) DATEVAL_NOEND);
+			else if (v->i32 == PG_INT32_MIN || v->i32 == -PG_INT32_MAX)
+				append_be32(out, (uint32) DATEVAL_NOBEGIN);
+			else
+			{
+				int64		d2000 = (int64) v->i32 - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE);
+
+				if (!IS_VALID_DATE(d2000))
+					return out_of_range(error, "date");
+				append_be32(out, (uint32) (int32) d2000);
+			}
+			return true;
+		case ICEBERG_PQ_TIME:
+			switch (type->unit)
+			{
+				case STRATA_PARQUET_MILLIS:
+					i = (int64) v->i32 * 1000;
+					break;
+				case STRATA_PARQUET_MICROS:
+					i = v->i64;
+					break;
+				default:
+					i = nanos_to_micros(v->i64);
+					break;
+			}
+			if (i < 0 || i > USECS_PER_DAY)
+				return out_of_range(error, "time");
+			append_be64(out, (uint64) i);
+			return true;
+		case ICEBERG_PQ_TIMESTAMP:
+			if (v->i64 == PG_INT64_MAX)
+			{
+				append_be64(out, (uint64) DT_NOEND);
+				return true;
+			}
+			if (v->i64 == PG_INT64_MIN || v->i64 == -PG_INT64_MAX)
+			{
+				append_be64(out, (uint64) DT_NOBEGIN);
+				return true;
+			}
+			switch (type->unit)
+			{
+				case STRATA_PARQUET_MILLIS:
+					if (pg_mul_s64_overflow(v->i64, 1000, &i))
+						return out_of_range(error, "timestamp");
+					break;
+				case STRATA_PARQUET_MICROS:
+					i = v->i64;
+					break;
+				default:
+					i = nanos_to_micros(v->i64);
+					break;
+			}
+			return binary_unix_micros(i, out, error);
+		case ICEBERG_PQ_DECIMAL:
+		case ICEBERG_PQ_INT96:
+			break;
+		case ICEBERG_PQ_NULL:
+		case ICEBERG_PQ_UNSUPPORTED:
+			return fail(error, ERRCODE_INTERNAL_ERROR,
+						psprintf("cannot render a value of Parquet type %s", type->label));
+	}
+	binary_by_text(type, bt, v, out, error, &ok);
+	return ok;
 }

@@ -441,4 +441,40 @@ read_with_peers("$dir/latin1.parquet");
     is($lines[1], qq{héllo wörld,"[""ü"",""ß""]"\n}, 'LATIN1 text is written as UTF-8');
 }
 
+# ... and read back into it through the database encoding
+sql(qq{CREATE TABLE l2 (LIKE l); COPY l2 FROM '$dir/latin1.parquet' WITH (FORMAT parquet)}, 'latin1');
+is(sql(q{SELECT count(*) FROM (SELECT * FROM l EXCEPT SELECT * FROM l2) d}, 'latin1'), '0',
+    'COPY FROM converts UTF-8 to LATIN1');
+is(sql(q{SET client_encoding = 'UTF8'; SELECT t, a FROM l2}, 'latin1'), 'héllo wörld|{ü,ß}',
+    'the LATIN1 values');
+
+# COPY FROM hands values over in binary: the session's client_encoding is
+# the same after it, whether it succeeded or failed
+is(sql(qq{SET client_encoding = 'LATIN1';
+          COPY again_log FROM '$dir/dml.parquet' WITH (FORMAT parquet);
+          SHOW client_encoding}), 'LATIN1', 'client_encoding after COPY FROM');
+{
+    my ($ret, $out, $err) = $node->psql('postgres', qq{SET client_encoding = 'LATIN1';
+        CREATE TABLE narrow (what varchar(1));
+        COPY narrow FROM '$dir/dml.parquet' WITH (FORMAT parquet);
+        SHOW client_encoding}, on_error_stop => 0);
+    like($err, qr/value too long for type character varying\(1\)/, 'a typmod checked by the receive function');
+    is($out, 'LATIN1', 'client_encoding after a failed COPY FROM');
+}
+
+# domains over arrays and arrays of domains, checked on the way in
+sql(qq{CREATE DOMAIN shortarr AS int[] CHECK (cardinality(VALUE) < 5);
+       CREATE TABLE doms (id bigint, ai shortarr, dom posint, arrdom posint[]);
+       COPY (SELECT id, ai, dom, ARRAY[dom, dom + 1] AS arrdom FROM src WHERE id < 1000)
+         TO '$dir/doms.parquet' WITH (FORMAT parquet);
+       COPY doms FROM '$dir/doms.parquet' WITH (FORMAT parquet)});
+is(sql(q{SELECT count(*) FROM doms d JOIN src s USING (id)
+         WHERE d.ai IS NOT DISTINCT FROM s.ai AND d.dom IS NOT DISTINCT FROM s.dom
+           AND d.arrdom::int[] IS NOT DISTINCT FROM ARRAY[s.dom, s.dom + 1]::int[]}), '1000',
+    'domains over arrays and arrays of domains round-trip');
+fails(qq{COPY (SELECT ARRAY[1, 0] AS arrdom) TO '$dir/zero.parquet' WITH (FORMAT parquet);
+         COPY doms (arrdom) FROM '$dir/zero.parquet' WITH (FORMAT parquet)},
+    qr/23514: value for domain posint violates check constraint "posint_check"/,
+    'an array element checked by its domain');
+
 done_testing();
