@@ -17,6 +17,8 @@
  *	parquet_types.c		Parquet types, what they load into, rendering values
  *	parquet_copy.c		COPY ... FROM ... WITH (FORMAT parquet)
  *	parquet_copy_to.c	COPY ... TO ... WITH (FORMAT parquet)
+ *	parquet_prune.c		skipping row groups a WHERE clause refutes by their
+ *						statistics
  *	parquet_inspect.c	parquet_schema(), parquet_metadata(),
  *						parquet_file_metadata()
  *
@@ -162,6 +164,9 @@ extern void iceberg_binary_target_init(IcebergBinaryTarget *bt, Oid typid,
 extern bool iceberg_binary_value(const IcebergParquetType *type, IcebergBinaryTarget *bt,
 								 const IcebergParquetValue *v, StringInfo out,
 								 IcebergFormatError *error);
+extern bool iceberg_stat_value(const IcebergParquetType *type,
+							   const StrataParquetStatistics *stats, bool is_max,
+							   IcebergParquetValue *value);
 extern bool iceberg_value_from_stats(const IcebergParquetType *type,
 									 const StrataParquetBytes *stat,
 									 IcebergParquetValue *value);
@@ -185,6 +190,28 @@ extern const StrataParquetLeaf *iceberg_parquet_leaves(IcebergParquetFile *file,
 extern void iceberg_parquet_read_row_group(IcebergParquetFile *file, int32 row_group,
 										   const int32 *columns, int num_columns,
 										   StrataParquetColumnData *out);
+
+/* ---------------------------------------------------------------------
+ * parquet_prune.c
+ * ---------------------------------------------------------------------
+ */
+
+/* A column a WHERE clause may name, and the field it is loaded from. */
+typedef struct IcebergPruneColumn
+{
+	AttrNumber	attnum;			/* what the quals' Vars say */
+	const IcebergParquetField *field;
+	IcebergTarget target;
+	Oid			typid;
+	int32		typmod;
+} IcebergPruneColumn;
+
+typedef struct IcebergPrune IcebergPrune;
+
+extern IcebergPrune *iceberg_prune_plan(List *quals, const IcebergPruneColumn *columns,
+										int num_columns);
+extern bool iceberg_prune_refutes(IcebergPrune *prune, const StrataParquetRowGroup *rg,
+								  const char **why);
 
 /* ---------------------------------------------------------------------
  * parquet_copy.c

@@ -35,6 +35,9 @@
  * file are loaded and the others get their defaults; fields absent from
  * the table are never read.
  *
+ * With a WHERE clause, row groups whose statistics refute it are not read
+ * at all (parquet_prune.c); COPY still tests every row that is.
+ *
  * Memory: the callback renders a batch of about 64 kB of rows at a time
  * in a per-batch context; the row group being rendered is held by
  * parquet_file.c within strata_iceberg.max_row_group_memory.
@@ -101,6 +104,8 @@ typedef struct ParquetCopyState
 	bool		header_sent;
 	bool		trailer_sent;
 	MemoryContext batch_cxt;	/* reset for each batch of rows */
+	IcebergPrune *prune;		/* row groups the WHERE clause refutes */
+	int32		skipped;		/* row groups skipped so far */
 } ParquetCopyState;
 
 /*
@@ -399,12 +404,23 @@ next_row_group(ParquetCopyState *st)
 	int			i;
 
 	st->current_column = -1;
-	do
+	for (;;)
 	{
+		const char *why;
+
 		if (st->row_group + 1 >= md->num_row_groups)
 			return false;
 		st->row_group++;
-	} while (md->row_groups[st->row_group].num_rows == 0);
+		if (md->row_groups[st->row_group].num_rows == 0)
+			continue;
+		if (st->prune == NULL ||
+			!iceberg_prune_refutes(st->prune, &md->row_groups[st->row_group], &why))
+			break;
+		st->row += md->row_groups[st->row_group].num_rows;
+		st->skipped++;
+		elog(DEBUG1, "Parquet file \"%s\": row group %d skipped: the statistics of column \"%s\" refute the WHERE clause",
+			 st->path, st->row_group, why);
+	}
 
 	iceberg_parquet_read_row_group(st->file, st->row_group, st->leaves,
 								   st->num_columns, st->data);
@@ -672,6 +688,7 @@ iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt)
 	List	   *attnums;
 	ListCell   *lc;
 	IcebergParquetField *fields;
+	IcebergPruneColumn *prune_columns;
 	int			num_fields;
 	int			i;
 	uint64		processed;
@@ -753,6 +770,7 @@ iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt)
 	st->leaves = palloc0(sizeof(int32) * st->num_columns);
 	st->data = palloc0(sizeof(StrataParquetColumnData) * st->num_columns);
 	rte->insertedCols = NULL;
+	prune_columns = palloc0(sizeof(IcebergPruneColumn) * st->num_columns);
 	i = 0;
 	foreach(lc, attnums)
 	{
@@ -761,6 +779,11 @@ iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt)
 
 		bind_column(&st->columns[i], attr,
 					find_field(st, fields, num_fields, NameStr(attr->attname)));
+		prune_columns[i].attnum = attnum;
+		prune_columns[i].field = st->columns[i].field;
+		prune_columns[i].target = st->columns[i].target;
+		prune_columns[i].typid = attr->atttypid;
+		prune_columns[i].typmod = attr->atttypmod;
 		st->columns[i].data = &st->data[i];
 		st->leaves[i] = st->columns[i].field->leaf;
 		rte->insertedCols = bms_add_member(rte->insertedCols,
@@ -768,6 +791,8 @@ iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt)
 		i++;
 	}
 	ExecCheckRTPerms(pstate->p_rtable, true);
+	if (where != NULL)
+		st->prune = iceberg_prune_plan((List *) where, prune_columns, st->num_columns);
 
 	initStringInfo(&st->buf);
 	st->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "Parquet COPY batch",

@@ -155,49 +155,17 @@ iceberg_parquet_schema(PG_FUNCTION_ARGS)
 
 /*
  * A column chunk's minimum or maximum as text, in the column's natural
- * Postgres type; NULL when absent or not renderable.  The exact statistics
- * (min_value, max_value) are used; the deprecated min and max only for
- * types whose order they were computed in (signed comparison).
+ * Postgres type; NULL when absent or not renderable
+ * (iceberg_stat_value says which statistics are trusted).
  */
 static char *
 render_stat(const IcebergParquetType *type, const StrataParquetStatistics *stats, bool is_max)
 {
-	const StrataParquetBytes *stat = NULL;
 	IcebergParquetValue value;
 	IcebergFormatError error;
 	StringInfoData buf;
-	bool		signed_order;
 
-	if (is_max ? stats->has_max_value : stats->has_min_value)
-		stat = is_max ? &stats->max_value : &stats->min_value;
-	else if (is_max ? stats->has_max : stats->has_min)
-	{
-		switch (type->kind)
-		{
-			case ICEBERG_PQ_INT:
-				signed_order = type->is_signed;
-				break;
-			case ICEBERG_PQ_DECIMAL:
-				signed_order = type->physical == STRATA_PARQUET_INT32 ||
-					type->physical == STRATA_PARQUET_INT64;
-				break;
-			case ICEBERG_PQ_BOOLEAN:
-			case ICEBERG_PQ_FLOAT:
-			case ICEBERG_PQ_DOUBLE:
-			case ICEBERG_PQ_DATE:
-			case ICEBERG_PQ_TIME:
-			case ICEBERG_PQ_TIMESTAMP:
-				signed_order = true;
-				break;
-			default:
-				signed_order = false;
-				break;
-		}
-		if (signed_order)
-			stat = is_max ? &stats->max : &stats->min;
-	}
-	if (stat == NULL || type->kind == ICEBERG_PQ_NULL ||
-		!iceberg_value_from_stats(type, stat, &value))
+	if (!iceberg_stat_value(type, stats, is_max, &value))
 		return NULL;
 	initStringInfo(&buf);
 	if (!iceberg_format_value(type, iceberg_natural_target(type), &value, &buf, &error))

@@ -986,6 +986,51 @@ iceberg_value_from_stats(const IcebergParquetType *type, const StrataParquetByte
 	return false;
 }
 
+/*
+ * A column chunk's minimum or maximum, if its statistics have one to
+ * trust: the exact min_value and max_value, which are in the column's
+ * sort order; the deprecated min and max only for types whose order they
+ * were computed in (signed comparison).
+ */
+bool
+iceberg_stat_value(const IcebergParquetType *type, const StrataParquetStatistics *stats,
+				   bool is_max, IcebergParquetValue *value)
+{
+	const StrataParquetBytes *stat = NULL;
+	bool		signed_order;
+
+	if (is_max ? stats->has_max_value : stats->has_min_value)
+		stat = is_max ? &stats->max_value : &stats->min_value;
+	else if (is_max ? stats->has_max : stats->has_min)
+	{
+		switch (type->kind)
+		{
+			case ICEBERG_PQ_INT:
+				signed_order = type->is_signed;
+				break;
+			case ICEBERG_PQ_DECIMAL:
+				signed_order = type->physical == STRATA_PARQUET_INT32 ||
+					type->physical == STRATA_PARQUET_INT64;
+				break;
+			case ICEBERG_PQ_BOOLEAN:
+			case ICEBERG_PQ_FLOAT:
+			case ICEBERG_PQ_DOUBLE:
+			case ICEBERG_PQ_DATE:
+			case ICEBERG_PQ_TIME:
+			case ICEBERG_PQ_TIMESTAMP:
+				signed_order = true;
+				break;
+			default:
+				signed_order = false;
+				break;
+		}
+		if (signed_order)
+			stat = is_max ? &stats->max : &stats->min;
+	}
+	return stat != NULL && type->kind != ICEBERG_PQ_NULL &&
+		iceberg_value_from_stats(type, stat, value);
+}
+
 static bool
 fail(IcebergFormatError *error, int sqlstate, char *message)
 {

@@ -289,6 +289,47 @@ fails("COPY (UPDATE log SET what = 'x') TO '$dir/x.parquet' WITH (FORMAT parquet
 fails("COPY (SELECT 1 AS a, 2 AS a) TO '$dir/x.parquet' WITH (FORMAT parquet)",
     qr/42701: column name "a" appears more than once/, 'duplicate column names');
 
+# --- COPY FROM ... WHERE skips row groups by their statistics --------------------
+
+sql(qq{CREATE TABLE pr_src AS
+         SELECT i AS id, 'k' || lpad(i::text, 6, '0') AS k, date '2020-01-01' + i / 100 AS d,
+                timestamptz '2020-01-01 00:00:00+00' + i * interval '1 minute' AS ts,
+                (i / 7.0)::numeric(12,3) AS n, CASE WHEN i < 50000 THEN i END AS half,
+                (i % 3)::smallint AS small
+         FROM generate_series(0, 99999) i;
+       COPY pr_src TO '$dir/sorted.parquet' WITH (FORMAT parquet, row_group_size 10000);
+       CREATE TABLE pr (LIKE pr_src);
+       CREATE TABLE pr2 (id int, n numeric(12,2))});
+my @prune = (
+    [ 'id >= 25000 AND id < 42000', 7, 'a range of integers' ],
+    [ q{k = 'k031234' COLLATE "C"}, 9, 'text equality in the C collation' ],
+    [ q{d < '2020-01-10'}, 9, 'dates' ],
+    [ q{ts > '2020-03-01 00:00:00+00'}, 8, 'timestamptz' ],
+    [ 'n = 1000.000', 9, 'numeric' ],
+    [ 'half > 0', 5, 'row groups of NULLs only' ],
+    [ '42000 > id', 5, 'the constant on the left' ],
+    [ 'id + 0 > 95000', 0, 'an expression is not used, and the rows are right' ],
+    [ 'small = 1 AND id > 99990', 9, 'one refuting condition is enough' ],
+    [ 'id = 5000 OR id = 95000', 0, 'OR is not used' ],
+);
+for my $case (@prune)
+{
+    my ($where, $skipped, $name) = @$case;
+    my ($ret, $out, $err) = $node->psql('postgres', qq{TRUNCATE pr; SET client_min_messages = debug1;
+        COPY pr FROM '$dir/sorted.parquet' WITH (FORMAT parquet) WHERE $where});
+    my $n = () = $err =~ /row group \d+ skipped: the statistics of column/g;
+    is($n, $skipped, "WHERE $where: $skipped row groups skipped ($name)");
+    is(sql(qq{SELECT (SELECT count(*) FROM (SELECT * FROM pr_src WHERE $where EXCEPT ALL SELECT * FROM pr) a),
+                     (SELECT count(*) FROM (SELECT * FROM pr EXCEPT ALL SELECT * FROM pr_src WHERE $where) b),
+                     (SELECT count(*) FROM pr) > 0}),
+        '0|0|t', "WHERE $where: the rows the WHERE clause keeps");
+}
+# a bound compares as the loaded value will: rounded to the column's scale
+# (row 9999 is 1428.429 in the file, 1428.43 in numeric(12,2))
+sql(qq{COPY pr2 FROM '$dir/sorted.parquet' WITH (FORMAT parquet) WHERE n >= 1428.43 AND id < 10000});
+is(sql(q{SELECT string_agg(id || ':' || n, ',') FROM pr2}), '9999:1428.43',
+    'bounds are rounded to the column\'s scale before they refute');
+
 # --- psql's \copy: COPY TO STDOUT -----------------------------------------------
 
 {
