@@ -13,7 +13,7 @@
 #	make unit		portable unit tests and fuzz corpus replay (no server)
 #	bash scripts/test	everything, on a private cluster (see README.md)
 
-PARTS = columnar iceberg
+PARTS = cdc columnar iceberg
 
 STRATA_TOP = .
 include extensions/common/strata.mk

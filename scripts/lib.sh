@@ -79,7 +79,7 @@ strata_preload() {
 # Debian's PostgreSQL 15 loads only the output plugins named here.
 strata_output_plugins() {
     local plugins="pgoutput, test_decoding, wal2json, decoderbufs"
-    if strata_parts | grep -qx cdc; then plugins="$plugins, strata_cdc"; fi
+    if strata_parts | tr " " "\n" | grep -qx cdc; then plugins="$plugins, strata_cdc"; fi
     echo "$plugins"
 }
 

@@ -1,0 +1,142 @@
+/*-------------------------------------------------------------------------
+ *
+ * cdc.h
+ *	  strata_cdc: a logical-decoding output plugin that emits change events
+ *	  a Debezium consumer accepts unchanged.
+ *
+ * Files:
+ *	cdc_plugin.c	the output plugin: callbacks, events, transactions
+ *	cdc_options.c	the plugin's options, checked, and strata_cdc.options()
+ *	cdc_relation.c	what each decoded table needs, cached per relation:
+ *					names, topic, key columns, value encoders
+ *	cdc_encode.c	column values in Debezium's JSON encodings
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CDC_H
+#define CDC_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/rel.h"
+
+/* ---------------------------------------------------------------------
+ * cdc_options.c
+ * ---------------------------------------------------------------------
+ */
+
+typedef enum CdcDecimalMode
+{
+	CDC_DECIMAL_PRECISE,		/* Connect Decimal: base64 of the unscaled value */
+	CDC_DECIMAL_DOUBLE,
+	CDC_DECIMAL_STRING
+} CdcDecimalMode;
+
+typedef struct CdcOptions
+{
+	char	   *topic_prefix;
+	bool		include_transaction;
+	bool		tombstones;
+	CdcDecimalMode decimal_mode;
+	/* skipped.operations: c, u, d, t, m */
+	bool		skip_create;
+	bool		skip_update;
+	bool		skip_delete;
+	bool		skip_truncate;
+	bool		skip_message;
+	/* table.include.list / table.exclude.list: anchored regexes */
+	List	   *include_tables;	/* of text * */
+	List	   *exclude_tables;
+} CdcOptions;
+
+extern void cdc_parse_options(List *options, CdcOptions *opts);
+extern bool cdc_table_selected(const CdcOptions *opts, const char *qualified_name);
+
+/* ---------------------------------------------------------------------
+ * cdc_encode.c
+ * ---------------------------------------------------------------------
+ */
+
+/* How a column's values are encoded, from its type. */
+typedef enum CdcKind
+{
+	CDC_BOOL,
+	CDC_INT,					/* int2, int4, int8, oid: a JSON number */
+	CDC_FLOAT4,
+	CDC_FLOAT8,
+	CDC_NUMERIC,				/* numeric(p,s): Connect Decimal */
+	CDC_NUMERIC_VARIABLE,		/* numeric: VariableScaleDecimal */
+	CDC_MONEY,					/* Decimal, scale 2 */
+	CDC_BYTEA,					/* base64 */
+	CDC_BITS,					/* bit(n > 1), varbit: little-endian bytes */
+	CDC_BIT1,					/* bit(1): boolean */
+	CDC_DATE,					/* days since the epoch */
+	CDC_TIME_MS,				/* time(0..3): ms past midnight */
+	CDC_TIME_US,				/* time(4..6): us past midnight */
+	CDC_TIMETZ,					/* ISO time in UTC */
+	CDC_TIMESTAMP_MS,			/* timestamp(0..3): ms since the epoch */
+	CDC_TIMESTAMP_US,
+	CDC_TIMESTAMPTZ,			/* ISO-8601 in UTC */
+	CDC_INTERVAL,				/* MicroDuration */
+	CDC_POINT,					/* {"x":..,"y":..} */
+	CDC_STRING,					/* the type's output function, as a string */
+	CDC_ARRAY					/* a JSON array of the element's encoding */
+} CdcKind;
+
+typedef struct CdcEncoder
+{
+	CdcKind		kind;
+	Oid			typid;			/* the base type */
+	int32		typmod;
+	int32		scale;			/* CDC_NUMERIC */
+	FmgrInfo	out;			/* CDC_STRING */
+	/* CDC_ARRAY */
+	struct CdcEncoder *element;
+	int16		elem_len;
+	bool		elem_byval;
+	char		elem_align;
+} CdcEncoder;
+
+extern void cdc_encoder_init(CdcEncoder *enc, Oid typid, int32 typmod, MemoryContext cxt);
+extern void cdc_encode_value(StringInfo out, CdcEncoder *enc, Datum value,
+							 CdcDecimalMode decimal_mode);
+extern void cdc_encode_fallback(StringInfo out, const CdcEncoder *enc,
+								CdcDecimalMode decimal_mode);
+extern void cdc_encode_unavailable(StringInfo out, const CdcEncoder *enc);
+extern void cdc_append_base64(StringInfo out, const char *data, int len);
+extern void cdc_append_iso_timestamp(StringInfo out, TimestampTz ts);
+
+/* the value Debezium puts in place of an unchanged TOASTed value */
+#define CDC_UNAVAILABLE "__debezium_unavailable_value"
+
+/* ---------------------------------------------------------------------
+ * cdc_relation.c
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct CdcRelation
+{
+	Oid			relid;			/* hash key */
+	bool		valid;
+	bool		selected;		/* by table.include.list / exclude.list */
+	char	   *schema;
+	char	   *table;
+	char	   *topic;			/* <prefix>.<schema>.<table> */
+	char	   *data_collection;	/* <schema>.<table> */
+	bool		full_identity;	/* REPLICA IDENTITY FULL: old tuples are whole */
+	int			natts;
+	CdcEncoder *encoders;		/* per attribute; kind unused when dropped */
+	bool	   *identity;		/* attribute is in the replica identity key */
+	int			num_key;
+	AttrNumber *key;			/* the event key's columns, in table order */
+} CdcRelation;
+
+extern CdcRelation *cdc_relation_get(Relation rel, const CdcOptions *opts);
+extern void cdc_relation_reset(void);
+
+#endif							/* CDC_H */

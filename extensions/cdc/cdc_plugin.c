@@ -1,0 +1,653 @@
+/*-------------------------------------------------------------------------
+ *
+ * cdc_plugin.c
+ *	  The strata_cdc logical-decoding output plugin: Debezium change events
+ *	  for pg_logical_slot_get_changes(), pg_recvlogical and the streaming
+ *	  replication protocol.
+ *
+ * Every event is one output message, a JSON object a sink maps 1:1 to a
+ * Kafka record:
+ *
+ *	{"topic": "<prefix>.<schema>.<table>", "key": {...} | null, "value": {...} | null}
+ *
+ * value is the envelope of Debezium's PostgreSQL connector, 3.0 layout:
+ *
+ *	{"before", "after", "source", "transaction", "op", "ts_ms", "ts_us", "ts_ns"}
+ *	source: {"version", "connector": "postgresql", "name": <prefix>,
+ *	         "ts_ms" (commit time), "snapshot": "false", "db", "sequence":
+ *	         "[\"<previous commit lsn>\",\"<lsn>\"]", "ts_us", "ts_ns",
+ *	         "schema", "table", "txId", "lsn", "xmin": null}
+ *
+ * ops: c (insert), u (update), d (delete, then a tombstone: the same key
+ * and a null value, unless tombstones is off or there is no key),
+ * t (truncate, one per table, skipped by default as in Debezium),
+ * m (pg_logical_emit_message, on <prefix>.message, keyed by its prefix).
+ * An update that changes the primary key under REPLICA IDENTITY DEFAULT
+ * is, as in Debezium, a delete of the old key, its tombstone and a create.
+ * "before" is null for inserts; for updates and deletes it is the old
+ * tuple logical decoding has: every column under REPLICA IDENTITY FULL,
+ * else the identity's columns, the others null or, for NOT NULL columns,
+ * their type's zero (Debezium's fallback).  An unchanged TOASTed value is
+ * not in the WAL: it is taken from a full old tuple, else it is Debezium's
+ * placeholder "__debezium_unavailable_value".  Generated columns are left
+ * out, as pgoutput leaves them out.
+ *
+ * With include.transaction, a transaction's first event is preceded by a
+ * BEGIN event and its commit followed by an END event with the event
+ * counts, on <prefix>.transaction, and data events carry {"id",
+ * "total_order", "data_collection_order"}; the id is "<xid>:<commit lsn>"
+ * (Debezium uses the last LSN it saw, which differs between BEGIN and END).
+ *
+ * Memory stays bounded whatever the transaction's size: one event is built
+ * at a time in a context reset after it, and written out at once; the
+ * reorder buffer spills to disk past logical_decoding_work_mem.  Changes
+ * that produce no event still report progress every 100 changes, so a
+ * walsender decoding a long filtered transaction is not taken for dead
+ * (PostgreSQL 15 leaves this to the plugin).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cdc.h"
+
+#include "access/detoast.h"
+#include "access/heapam.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "access/xact.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "replication/logical.h"
+#include "replication/output_plugin.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+PG_MODULE_MAGIC;
+
+#define CDC_VERSION "strata-0.1.0"
+#define EPOCH_SHIFT_USECS ((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+#define PROGRESS_EVERY 100
+
+extern void _PG_output_plugin_init(OutputPluginCallbacks *cb);
+
+/* events of one data collection (schema.table) in the current transaction */
+typedef struct CollectionCount
+{
+	char	   *name;
+	int64		count;
+} CollectionCount;
+
+typedef struct CdcState
+{
+	CdcOptions	opts;
+	MemoryContext cxt;			/* the decoding context's */
+	MemoryContext event_cxt;	/* one event; reset after it */
+	MemoryContext txn_cxt;		/* the current transaction's counts */
+	char	   *db;
+	XLogRecPtr	last_commit;	/* of the previous transaction decoded */
+	int			unreported;		/* changes since the last progress report */
+
+	/* the current transaction */
+	bool		begin_sent;
+	bool		wrote;
+	int64		total_order;
+	List	   *collections;	/* of CollectionCount */
+} CdcState;
+
+/*
+ * The database's name, the default topic prefix.  A walsender calls the
+ * startup callback outside any transaction: the catalog is read in one of
+ * our own then.
+ */
+static void
+resolve_names(CdcState *state)
+{
+	MemoryContext old = CurrentMemoryContext;
+	bool		own = !IsTransactionState();
+	char	   *name;
+
+	if (own)
+		StartTransactionCommand();
+	name = get_database_name(MyDatabaseId);
+	MemoryContextSwitchTo(state->cxt);
+	state->db = name != NULL ? pstrdup(name) : psprintf("%u", MyDatabaseId);
+	if (state->opts.topic_prefix == NULL)
+		state->opts.topic_prefix = state->db;
+	if (own)
+		CommitTransactionCommand();
+	MemoryContextSwitchTo(old);
+}
+
+static void
+cdc_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
+{
+	CdcState   *state = MemoryContextAllocZero(ctx->context, sizeof(CdcState));
+	MemoryContext old = MemoryContextSwitchTo(ctx->context);
+
+	cdc_parse_options(ctx->output_plugin_options, &state->opts);
+	MemoryContextSwitchTo(old);
+	state->cxt = ctx->context;
+	resolve_names(state);
+	state->event_cxt = AllocSetContextCreate(ctx->context, "strata_cdc event",
+											 ALLOCSET_DEFAULT_SIZES);
+	state->txn_cxt = AllocSetContextCreate(ctx->context, "strata_cdc transaction",
+										   ALLOCSET_SMALL_SIZES);
+	state->last_commit = InvalidXLogRecPtr;
+	ctx->output_plugin_private = state;
+	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
+	opt->receive_rewrites = false;
+	/* no stream callbacks: changes are decoded once committed, as Debezium wants */
+	ctx->streaming = false;
+	cdc_relation_reset();
+}
+
+static void
+cdc_shutdown(LogicalDecodingContext *ctx)
+{
+}
+
+static void
+cdc_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
+{
+	CdcState   *state = ctx->output_plugin_private;
+
+	MemoryContextReset(state->txn_cxt);
+	state->begin_sent = false;
+	state->wrote = false;
+	state->total_order = 0;
+	state->collections = NIL;
+}
+
+/* ---------------------------------------------------------------------
+ * Pieces of events
+ * ---------------------------------------------------------------------
+ */
+
+static int64
+unix_micros(TimestampTz ts)
+{
+	return ts + EPOCH_SHIFT_USECS;
+}
+
+static void
+append_lsn(StringInfo out, XLogRecPtr lsn)
+{
+	appendStringInfo(out, UINT64_FORMAT, (uint64) lsn);
+}
+
+/* "ts_ms": .., "ts_us": .., "ts_ns": .. of a time in microseconds */
+static void
+append_times(StringInfo out, int64 us)
+{
+	appendStringInfo(out, "\"ts_ms\":" INT64_FORMAT ",\"ts_us\":" INT64_FORMAT ",\"ts_ns\":" INT64_FORMAT,
+					 us / 1000, us, us * 1000);
+}
+
+static char *
+transaction_id(ReorderBufferTXN *txn)
+{
+	return psprintf("%u:" UINT64_FORMAT, txn->xid, (uint64) txn->final_lsn);
+}
+
+static void
+append_source(StringInfo out, CdcState *state, ReorderBufferTXN *txn, const char *schema,
+			  const char *table, XLogRecPtr lsn)
+{
+	int64		us = txn != NULL ? unix_micros(txn->xact_time.commit_time) :
+		unix_micros(GetCurrentTimestamp());
+	StringInfoData seq;
+
+	appendStringInfoString(out, "{\"version\":\"" CDC_VERSION "\",\"connector\":\"postgresql\",\"name\":");
+	escape_json(out, state->opts.topic_prefix);
+	appendStringInfo(out, ",\"ts_ms\":" INT64_FORMAT ",\"snapshot\":\"false\",\"db\":", us / 1000);
+	escape_json(out, state->db);
+	/* sequence is a string holding a JSON array of two decimal LSNs */
+	initStringInfo(&seq);
+	if (XLogRecPtrIsInvalid(state->last_commit))
+		appendStringInfoString(&seq, "[null,\"");
+	else
+		appendStringInfo(&seq, "[\"" UINT64_FORMAT "\",\"", (uint64) state->last_commit);
+	append_lsn(&seq, lsn);
+	appendStringInfoString(&seq, "\"]");
+	appendStringInfoString(out, ",\"sequence\":");
+	escape_json(out, seq.data);
+	appendStringInfo(out, ",\"ts_us\":" INT64_FORMAT ",\"ts_ns\":" INT64_FORMAT ",\"schema\":",
+					 us, us * 1000);
+	escape_json(out, schema);
+	appendStringInfoString(out, ",\"table\":");
+	escape_json(out, table);
+	if (txn != NULL)
+		appendStringInfo(out, ",\"txId\":%u", txn->xid);
+	else
+		appendStringInfoString(out, ",\"txId\":null");
+	appendStringInfoString(out, ",\"lsn\":");
+	append_lsn(out, lsn);
+	appendStringInfoString(out, ",\"xmin\":null}");
+}
+
+/*
+ * A row as a JSON object.  key_only: the tuple is an old key tuple, whose
+ * columns outside the replica identity are absent rather than null.
+ * full_old: a whole old tuple to take unchanged TOASTed values from.
+ */
+static void
+append_row(StringInfo out, CdcState *state, CdcRelation *rinfo, TupleDesc desc,
+		   HeapTuple tuple, bool key_only, HeapTuple full_old)
+{
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	Datum	   *old_values = NULL;
+	bool	   *old_nulls = NULL;
+	bool		first = true;
+	int			i;
+
+	heap_deform_tuple(tuple, desc, values, nulls);
+	if (full_old != NULL)
+	{
+		old_values = palloc(sizeof(Datum) * desc->natts);
+		old_nulls = palloc(sizeof(bool) * desc->natts);
+		heap_deform_tuple(full_old, desc, old_values, old_nulls);
+	}
+	appendStringInfoChar(out, '{');
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+		CdcEncoder *enc = &rinfo->encoders[i];
+
+		if (attr->attisdropped || attr->attgenerated)
+			continue;
+		if (!first)
+			appendStringInfoChar(out, ',');
+		first = false;
+		escape_json(out, NameStr(attr->attname));
+		appendStringInfoChar(out, ':');
+
+		if (key_only && !rinfo->identity[i])
+		{
+			if (attr->attnotnull)
+				cdc_encode_fallback(out, enc, state->opts.decimal_mode);
+			else
+				appendStringInfoString(out, "null");
+		}
+		else if (nulls[i])
+			appendStringInfoString(out, "null");
+		else if (attr->attlen == -1 &&
+				 VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(values[i])))
+		{
+			/* unchanged and TOASTed: not in the WAL */
+			if (old_values != NULL && !old_nulls[i] &&
+				!VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_values[i])))
+				cdc_encode_value(out, enc, old_values[i], state->opts.decimal_mode);
+			else
+				cdc_encode_unavailable(out, enc);
+		}
+		else
+			cdc_encode_value(out, enc, values[i], state->opts.decimal_mode);
+	}
+	appendStringInfoChar(out, '}');
+}
+
+/* The event key: the key columns of the tuple, or null. */
+static void
+append_key(StringInfo out, CdcState *state, CdcRelation *rinfo, TupleDesc desc, HeapTuple tuple)
+{
+	int			i;
+
+	if (rinfo->num_key == 0 || tuple == NULL)
+	{
+		appendStringInfoString(out, "null");
+		return;
+	}
+	appendStringInfoChar(out, '{');
+	for (i = 0; i < rinfo->num_key; i++)
+	{
+		AttrNumber	attnum = rinfo->key[i];
+		bool		isnull;
+		Datum		v = heap_getattr(tuple, attnum, desc, &isnull);
+
+		if (i > 0)
+			appendStringInfoChar(out, ',');
+		escape_json(out, NameStr(TupleDescAttr(desc, attnum - 1)->attname));
+		appendStringInfoChar(out, ':');
+		if (isnull)
+			appendStringInfoString(out, "null");
+		else
+			cdc_encode_value(out, &rinfo->encoders[attnum - 1], v, state->opts.decimal_mode);
+	}
+	appendStringInfoChar(out, '}');
+}
+
+/* Report progress now and then while changes produce nothing. */
+static void
+note_skipped(LogicalDecodingContext *ctx, CdcState *state)
+{
+	if (++state->unreported >= PROGRESS_EVERY)
+	{
+		OutputPluginUpdateProgress(ctx, false);
+		state->unreported = 0;
+	}
+}
+
+static void
+send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *txn,
+					   bool end)
+{
+	StringInfo	out;
+	char	   *id = transaction_id(txn);
+	ListCell   *lc;
+
+	OutputPluginPrepareWrite(ctx, true);
+	out = ctx->out;
+	appendStringInfoString(out, "{\"topic\":");
+	escape_json(out, psprintf("%s.transaction", state->opts.topic_prefix));
+	appendStringInfoString(out, ",\"key\":{\"id\":");
+	escape_json(out, id);
+	appendStringInfo(out, "},\"value\":{\"status\":\"%s\",\"id\":", end ? "END" : "BEGIN");
+	escape_json(out, id);
+	if (!end)
+		appendStringInfoString(out, ",\"event_count\":null,\"data_collections\":null");
+	else
+	{
+		appendStringInfo(out, ",\"event_count\":" INT64_FORMAT ",\"data_collections\":[",
+						 state->total_order);
+		foreach(lc, state->collections)
+		{
+			CollectionCount *c = lfirst(lc);
+
+			if (foreach_current_index(lc) > 0)
+				appendStringInfoChar(out, ',');
+			appendStringInfoString(out, "{\"data_collection\":");
+			escape_json(out, c->name);
+			appendStringInfo(out, ",\"event_count\":" INT64_FORMAT "}", c->count);
+		}
+		appendStringInfoChar(out, ']');
+	}
+	appendStringInfo(out, ",\"ts_ms\":" INT64_FORMAT "}}",
+					 unix_micros(txn->xact_time.commit_time) / 1000);
+	OutputPluginWrite(ctx, true);
+	state->wrote = true;
+}
+
+/* Count a data event of the transaction; its order within the collection. */
+static int64
+count_event(CdcState *state, CdcRelation *rinfo)
+{
+	ListCell   *lc;
+	CollectionCount *c;
+	MemoryContext old;
+
+	state->total_order++;
+	foreach(lc, state->collections)
+	{
+		c = lfirst(lc);
+		if (strcmp(c->name, rinfo->data_collection) == 0)
+			return ++c->count;
+	}
+	old = MemoryContextSwitchTo(state->txn_cxt);
+	c = palloc(sizeof(CollectionCount));
+	c->name = pstrdup(rinfo->data_collection);
+	c->count = 1;
+	state->collections = lappend(state->collections, c);
+	MemoryContextSwitchTo(old);
+	return 1;
+}
+
+/*
+ * One data event.  before / after are tuples or NULL; before_key_only
+ * says before is a key tuple; key_tuple gives the key.
+ */
+static void
+send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *txn,
+				CdcRelation *rinfo, TupleDesc desc, char op, XLogRecPtr lsn,
+				HeapTuple before, bool before_key_only, HeapTuple after, HeapTuple key_tuple)
+{
+	StringInfo	out;
+	int64		collection_order = 0;
+	StringInfoData key;
+
+	if (state->opts.include_transaction)
+	{
+		if (!state->begin_sent)
+		{
+			send_transaction_event(ctx, state, txn, false);
+			state->begin_sent = true;
+		}
+		collection_order = count_event(state, rinfo);
+	}
+
+	initStringInfo(&key);
+	append_key(&key, state, rinfo, desc, key_tuple);
+
+	OutputPluginPrepareWrite(ctx, true);
+	out = ctx->out;
+	appendStringInfoString(out, "{\"topic\":");
+	escape_json(out, rinfo->topic);
+	appendStringInfoString(out, ",\"key\":");
+	appendBinaryStringInfo(out, key.data, key.len);
+	appendStringInfoString(out, ",\"value\":{\"before\":");
+	if (before != NULL)
+		append_row(out, state, rinfo, desc, before, before_key_only, NULL);
+	else
+		appendStringInfoString(out, "null");
+	appendStringInfoString(out, ",\"after\":");
+	if (after != NULL)
+		append_row(out, state, rinfo, desc, after, false,
+				   before != NULL && !before_key_only ? before : NULL);
+	else
+		appendStringInfoString(out, "null");
+	appendStringInfoString(out, ",\"source\":");
+	append_source(out, state, txn, rinfo->schema, rinfo->table, lsn);
+	appendStringInfoString(out, ",\"transaction\":");
+	if (state->opts.include_transaction)
+	{
+		appendStringInfoString(out, "{\"id\":");
+		escape_json(out, transaction_id(txn));
+		appendStringInfo(out, ",\"total_order\":" INT64_FORMAT ",\"data_collection_order\":" INT64_FORMAT "}",
+						 state->total_order, collection_order);
+	}
+	else
+		appendStringInfoString(out, "null");
+	appendStringInfo(out, ",\"op\":\"%c\",", op);
+	append_times(out, unix_micros(GetCurrentTimestamp()));
+	appendStringInfoString(out, "}}");
+	OutputPluginWrite(ctx, true);
+	state->wrote = true;
+
+	if (op == 'd' && state->opts.tombstones && rinfo->num_key > 0 && key_tuple != NULL)
+	{
+		OutputPluginPrepareWrite(ctx, true);
+		out = ctx->out;
+		appendStringInfoString(out, "{\"topic\":");
+		escape_json(out, rinfo->topic);
+		appendStringInfoString(out, ",\"key\":");
+		appendBinaryStringInfo(out, key.data, key.len);
+		appendStringInfoString(out, ",\"value\":null}");
+		OutputPluginWrite(ctx, true);
+	}
+}
+
+/* Do the key columns differ between two tuples? */
+static bool
+key_changed(CdcRelation *rinfo, TupleDesc desc, HeapTuple a, HeapTuple b)
+{
+	int			i;
+
+	for (i = 0; i < rinfo->num_key; i++)
+	{
+		AttrNumber	attnum = rinfo->key[i];
+		Form_pg_attribute attr = TupleDescAttr(desc, attnum - 1);
+		bool		null_a,
+					null_b;
+		Datum		va = heap_getattr(a, attnum, desc, &null_a);
+		Datum		vb = heap_getattr(b, attnum, desc, &null_b);
+
+		if (null_a != null_b)
+			return true;
+		if (!null_a && !datumIsEqual(va, vb, attr->attbyval, attr->attlen))
+			return true;
+	}
+	return false;
+}
+
+static void
+cdc_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation,
+		   ReorderBufferChange *change)
+{
+	CdcState   *state = ctx->output_plugin_private;
+	CdcRelation *rinfo;
+	TupleDesc	desc = RelationGetDescr(relation);
+	MemoryContext old;
+	HeapTuple	oldtuple = NULL;
+	HeapTuple	newtuple = NULL;
+	bool		old_key_only;
+
+	rinfo = cdc_relation_get(relation, &state->opts);
+	if (!rinfo->selected)
+	{
+		note_skipped(ctx, state);
+		return;
+	}
+	if (change->data.tp.oldtuple != NULL)
+		oldtuple = &change->data.tp.oldtuple->tuple;
+	if (change->data.tp.newtuple != NULL)
+		newtuple = &change->data.tp.newtuple->tuple;
+	old_key_only = !rinfo->full_identity;
+
+	old = MemoryContextSwitchTo(state->event_cxt);
+	switch (change->action)
+	{
+		case REORDER_BUFFER_CHANGE_INSERT:
+			if (state->opts.skip_create || newtuple == NULL)
+				note_skipped(ctx, state);
+			else
+				send_data_event(ctx, state, txn, rinfo, desc, 'c', change->lsn,
+								NULL, false, newtuple, newtuple);
+			break;
+		case REORDER_BUFFER_CHANGE_UPDATE:
+			if (newtuple == NULL)
+				note_skipped(ctx, state);
+			else if (oldtuple != NULL && old_key_only && rinfo->num_key > 0 &&
+					 key_changed(rinfo, desc, oldtuple, newtuple))
+			{
+				/* a new primary key: delete, tombstone, create */
+				if (!state->opts.skip_delete)
+					send_data_event(ctx, state, txn, rinfo, desc, 'd', change->lsn,
+									oldtuple, true, NULL, oldtuple);
+				if (!state->opts.skip_create)
+					send_data_event(ctx, state, txn, rinfo, desc, 'c', change->lsn,
+									NULL, false, newtuple, newtuple);
+			}
+			else if (state->opts.skip_update)
+				note_skipped(ctx, state);
+			else
+				send_data_event(ctx, state, txn, rinfo, desc, 'u', change->lsn,
+								oldtuple, old_key_only, newtuple, newtuple);
+			break;
+		case REORDER_BUFFER_CHANGE_DELETE:
+			if (state->opts.skip_delete)
+				note_skipped(ctx, state);
+			else
+				send_data_event(ctx, state, txn, rinfo, desc, 'd', change->lsn,
+								oldtuple, old_key_only, NULL, oldtuple);
+			break;
+		default:
+			note_skipped(ctx, state);
+			break;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(state->event_cxt);
+}
+
+static void
+cdc_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations,
+			 Relation relations[], ReorderBufferChange *change)
+{
+	CdcState   *state = ctx->output_plugin_private;
+	MemoryContext old;
+	int			i;
+
+	if (state->opts.skip_truncate)
+	{
+		note_skipped(ctx, state);
+		return;
+	}
+	old = MemoryContextSwitchTo(state->event_cxt);
+	for (i = 0; i < nrelations; i++)
+	{
+		CdcRelation *rinfo = cdc_relation_get(relations[i], &state->opts);
+
+		if (!rinfo->selected)
+			continue;
+		send_data_event(ctx, state, txn, rinfo, RelationGetDescr(relations[i]), 't',
+						change->lsn, NULL, false, NULL, NULL);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(state->event_cxt);
+}
+
+static void
+cdc_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn,
+			bool transactional, const char *prefix, Size size, const char *message)
+{
+	CdcState   *state = ctx->output_plugin_private;
+	MemoryContext old;
+	StringInfo	out;
+	ReorderBufferTXN *in_txn = transactional ? txn : NULL;
+
+	if (state->opts.skip_message)
+		return;
+	old = MemoryContextSwitchTo(state->event_cxt);
+	OutputPluginPrepareWrite(ctx, true);
+	out = ctx->out;
+	appendStringInfoString(out, "{\"topic\":");
+	escape_json(out, psprintf("%s.message", state->opts.topic_prefix));
+	appendStringInfoString(out, ",\"key\":{\"prefix\":");
+	escape_json(out, prefix);
+	appendStringInfoString(out, "},\"value\":{\"source\":");
+	append_source(out, state, in_txn, "", "", lsn);
+	appendStringInfoString(out, ",\"op\":\"m\",");
+	append_times(out, unix_micros(GetCurrentTimestamp()));
+	appendStringInfoString(out, ",\"message\":{\"prefix\":");
+	escape_json(out, prefix);
+	appendStringInfoString(out, ",\"content\":");
+	cdc_append_base64(out, message, (int) size);
+	appendStringInfoString(out, "}}}");
+	OutputPluginWrite(ctx, true);
+	if (transactional)
+		state->wrote = true;
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(state->event_cxt);
+}
+
+static void
+cdc_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	CdcState   *state = ctx->output_plugin_private;
+
+	if (state->begin_sent)
+	{
+		MemoryContext old = MemoryContextSwitchTo(state->event_cxt);
+
+		send_transaction_event(ctx, state, txn, true);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(state->event_cxt);
+	}
+	state->last_commit = commit_lsn;
+	/* a transaction that produced nothing still moves the slot along */
+	OutputPluginUpdateProgress(ctx, !state->wrote);
+	state->unreported = 0;
+}
+
+void
+_PG_output_plugin_init(OutputPluginCallbacks *cb)
+{
+	cb->startup_cb = cdc_startup;
+	cb->begin_cb = cdc_begin;
+	cb->change_cb = cdc_change;
+	cb->truncate_cb = cdc_truncate;
+	cb->message_cb = cdc_message;
+	cb->commit_cb = cdc_commit;
+	cb->shutdown_cb = cdc_shutdown;
+}
