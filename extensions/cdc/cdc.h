@@ -84,6 +84,7 @@ typedef enum CdcKind
 	CDC_TIMESTAMPTZ,			/* ISO-8601 in UTC */
 	CDC_INTERVAL,				/* MicroDuration */
 	CDC_POINT,					/* {"x":..,"y":..} */
+	CDC_TEXT,					/* text, varchar, char(n), json: the stored text */
 	CDC_STRING,					/* the type's output function, as a string */
 	CDC_ARRAY					/* a JSON array of the element's encoding */
 } CdcKind;
@@ -109,6 +110,8 @@ extern void cdc_encode_fallback(StringInfo out, const CdcEncoder *enc,
 								CdcDecimalMode decimal_mode);
 extern void cdc_encode_unavailable(StringInfo out, const CdcEncoder *enc);
 extern void cdc_append_base64(StringInfo out, const char *data, int len);
+extern void cdc_append_json(StringInfo out, const char *s, int len);
+extern void cdc_append_int64(StringInfo out, int64 v);
 extern void cdc_append_iso_timestamp(StringInfo out, TimestampTz ts);
 
 /* the value Debezium puts in place of an unchanged TOASTed value */
@@ -127,6 +130,11 @@ typedef struct CdcRelation
 	char	   *schema;
 	char	   *table;
 	char	   *topic;			/* <prefix>.<schema>.<table> */
+	/* the same, and each column's name followed by a colon, as JSON */
+	char	   *topic_json;
+	char	   *schema_json;
+	char	   *table_json;
+	char	  **name_json;		/* per attribute: "name": */
 	char	   *data_collection;	/* <schema>.<table> */
 	bool		full_identity;	/* REPLICA IDENTITY FULL: old tuples are whole */
 	int			natts;

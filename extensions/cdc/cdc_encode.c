@@ -54,7 +54,6 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/geo_decls.h"
-#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -142,6 +141,12 @@ cdc_encoder_init(CdcEncoder *enc, Oid typid, int32 typmod, MemoryContext cxt)
 		case POINTOID:
 			enc->kind = CDC_POINT;
 			return;
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case JSONOID:
+			enc->kind = CDC_TEXT;
+			return;
 	}
 	elem = get_element_type(base);
 	if (OidIsValid(elem) && get_typlen(base) == -1)
@@ -156,6 +161,72 @@ cdc_encoder_init(CdcEncoder *enc, Oid typid, int32 typmod, MemoryContext cxt)
 	enc->kind = CDC_STRING;
 	getTypeOutputInfo(base, &out, &varlena);
 	fmgr_info_cxt(out, &enc->out, cxt);
+}
+
+/*
+ * A JSON string, exactly as escape_json() writes it, but copying the runs
+ * that need no escape at once: events are mostly such runs.
+ */
+void
+cdc_append_json(StringInfo out, const char *s, int len)
+{
+	int			start = 0;
+	int			i;
+
+	appendStringInfoCharMacro(out, '"');
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+		const char *esc;
+		char		ubuf[8];
+
+		if (c >= ' ' && c != '"' && c != '\\')
+			continue;
+		switch (c)
+		{
+			case '\b':
+				esc = "\\b";
+				break;
+			case '\f':
+				esc = "\\f";
+				break;
+			case '\n':
+				esc = "\\n";
+				break;
+			case '\r':
+				esc = "\\r";
+				break;
+			case '\t':
+				esc = "\\t";
+				break;
+			case '"':
+				esc = "\\\"";
+				break;
+			case '\\':
+				esc = "\\\\";
+				break;
+			default:
+				snprintf(ubuf, sizeof(ubuf), "\\u%04x", (int) c);
+				esc = ubuf;
+				break;
+		}
+		if (i > start)
+			appendBinaryStringInfo(out, s + start, i - start);
+		appendStringInfoString(out, esc);
+		start = i + 1;
+	}
+	if (len > start)
+		appendBinaryStringInfo(out, s + start, len - start);
+	appendStringInfoCharMacro(out, '"');
+}
+
+void
+cdc_append_int64(StringInfo out, int64 v)
+{
+	char		buf[MAXINT8LEN + 1];
+	int			n = pg_lltoa(v, buf);
+
+	appendBinaryStringInfo(out, buf, n);
 }
 
 void
@@ -328,7 +399,10 @@ append_numeric(StringInfo out, const CdcEncoder *enc, Datum value, CdcDecimalMod
 	}
 	if (mode == CDC_DECIMAL_STRING)
 	{
-		escape_json(out, strcmp(nt.text, "NaN") == 0 ? "NAN" : nt.text);
+		if (strcmp(nt.text, "NaN") == 0)
+			appendStringInfoString(out, "\"NAN\"");
+		else
+			cdc_append_json(out, nt.text, strlen(nt.text));
 		return;
 	}
 	if (nt.special)
@@ -474,14 +548,14 @@ append_timestamp(StringInfo out, Timestamp ts, bool millis)
 	int64		us;
 
 	if (TIMESTAMP_IS_NOEND(ts))
-		appendStringInfo(out, INT64_FORMAT, CDC_TIMESTAMP_INFINITY);
+		cdc_append_int64(out, CDC_TIMESTAMP_INFINITY);
 	else if (TIMESTAMP_IS_NOBEGIN(ts))
-		appendStringInfo(out, INT64_FORMAT, CDC_TIMESTAMP_MINUS_INFINITY);
+		cdc_append_int64(out, CDC_TIMESTAMP_MINUS_INFINITY);
 	else
 	{
 		/* valid timestamps are far from overflowing here */
 		us = ts + EPOCH_SHIFT_USECS;
-		appendStringInfo(out, INT64_FORMAT, millis ? floor_div(us, 1000) : us);
+		cdc_append_int64(out, millis ? floor_div(us, 1000) : us);
 	}
 }
 
@@ -562,13 +636,13 @@ cdc_encode_value(StringInfo out, CdcEncoder *enc, Datum value, CdcDecimalMode mo
 			break;
 		case CDC_INT:
 			if (enc->typid == INT2OID)
-				appendStringInfo(out, "%d", (int) DatumGetInt16(value));
+				cdc_append_int64(out, DatumGetInt16(value));
 			else if (enc->typid == INT4OID)
-				appendStringInfo(out, "%d", DatumGetInt32(value));
+				cdc_append_int64(out, DatumGetInt32(value));
 			else if (enc->typid == OIDOID)
-				appendStringInfo(out, "%u", DatumGetObjectId(value));
+				cdc_append_int64(out, DatumGetObjectId(value));
 			else
-				appendStringInfo(out, INT64_FORMAT, DatumGetInt64(value));
+				cdc_append_int64(out, DatumGetInt64(value));
 			break;
 		case CDC_FLOAT4:
 			append_float(out, DatumGetFloat4(value));
@@ -610,14 +684,14 @@ cdc_encode_value(StringInfo out, CdcEncoder *enc, Datum value, CdcDecimalMode mo
 				else if (DATE_IS_NOEND(d))
 					appendStringInfo(out, "%d", PG_INT32_MAX);
 				else
-					appendStringInfo(out, "%d", d + EPOCH_SHIFT_DAYS);
+					cdc_append_int64(out, d + EPOCH_SHIFT_DAYS);
 			}
 			break;
 		case CDC_TIME_MS:
-			appendStringInfo(out, INT64_FORMAT, DatumGetTimeADT(value) / 1000);
+			cdc_append_int64(out, DatumGetTimeADT(value) / 1000);
 			break;
 		case CDC_TIME_US:
-			appendStringInfo(out, INT64_FORMAT, DatumGetTimeADT(value));
+			cdc_append_int64(out, DatumGetTimeADT(value));
 			break;
 		case CDC_TIMETZ:
 			{
@@ -656,8 +730,20 @@ cdc_encode_value(StringInfo out, CdcEncoder *enc, Datum value, CdcDecimalMode mo
 		case CDC_ARRAY:
 			append_array(out, enc, DatumGetArrayTypeP(value), mode);
 			break;
+		case CDC_TEXT:
+			{
+				/* text, varchar, char(n), json: the stored text is the output */
+				text	   *t = DatumGetTextPP(value);
+
+				cdc_append_json(out, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			}
+			break;
 		case CDC_STRING:
-			escape_json(out, OutputFunctionCall(&enc->out, value));
+			{
+				char	   *str = OutputFunctionCall(&enc->out, value);
+
+				cdc_append_json(out, str, strlen(str));
+			}
 			break;
 	}
 }
@@ -707,6 +793,7 @@ cdc_encode_fallback(StringInfo out, const CdcEncoder *enc, CdcDecimalMode mode)
 			break;
 		case CDC_BYTEA:
 		case CDC_BITS:
+		case CDC_TEXT:
 		case CDC_STRING:
 			appendStringInfoString(out, "\"\"");
 			break;

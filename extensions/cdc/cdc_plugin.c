@@ -60,7 +60,6 @@
 #include "replication/output_plugin.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
-#include "utils/json.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -86,6 +85,10 @@ typedef struct CdcState
 	MemoryContext event_cxt;	/* one event; reset after it */
 	MemoryContext txn_cxt;		/* the current transaction's counts */
 	char	   *db;
+	/* the constant parts of the source block, as JSON */
+	char	   *source_head;	/* {"version":..,"name":..,"ts_ms": */
+	char	   *source_mid;		/* ,"snapshot":"false","db":..,"sequence": */
+	StringInfoData key;			/* the current event's key */
 	XLogRecPtr	last_commit;	/* of the previous transaction decoded */
 	int			unreported;		/* changes since the last progress report */
 
@@ -115,6 +118,21 @@ resolve_names(CdcState *state)
 	state->db = name != NULL ? pstrdup(name) : psprintf("%u", MyDatabaseId);
 	if (state->opts.topic_prefix == NULL)
 		state->opts.topic_prefix = state->db;
+	{
+		StringInfoData b;
+
+		initStringInfo(&b);
+		appendStringInfoString(&b, "{\"version\":\"" CDC_VERSION "\",\"connector\":\"postgresql\",\"name\":");
+		cdc_append_json(&b, state->opts.topic_prefix, strlen(state->opts.topic_prefix));
+		appendStringInfoString(&b, ",\"ts_ms\":");
+		state->source_head = b.data;
+		initStringInfo(&b);
+		appendStringInfoString(&b, ",\"snapshot\":\"false\",\"db\":");
+		cdc_append_json(&b, state->db, strlen(state->db));
+		appendStringInfoString(&b, ",\"sequence\":");
+		state->source_mid = b.data;
+		initStringInfo(&state->key);
+	}
 	if (own)
 		CommitTransactionCommand();
 	MemoryContextSwitchTo(old);
@@ -172,17 +190,28 @@ unix_micros(TimestampTz ts)
 }
 
 static void
+append_json_cstring(StringInfo out, const char *s)
+{
+	cdc_append_json(out, s, strlen(s));
+}
+
+/* LSNs stay below 2^63 in practice; the cast keeps them exact */
+static void
 append_lsn(StringInfo out, XLogRecPtr lsn)
 {
-	appendStringInfo(out, UINT64_FORMAT, (uint64) lsn);
+	cdc_append_int64(out, (int64) lsn);
 }
 
 /* "ts_ms": .., "ts_us": .., "ts_ns": .. of a time in microseconds */
 static void
 append_times(StringInfo out, int64 us)
 {
-	appendStringInfo(out, "\"ts_ms\":" INT64_FORMAT ",\"ts_us\":" INT64_FORMAT ",\"ts_ns\":" INT64_FORMAT,
-					 us / 1000, us, us * 1000);
+	appendStringInfoString(out, "\"ts_ms\":");
+	cdc_append_int64(out, us / 1000);
+	appendStringInfoString(out, ",\"ts_us\":");
+	cdc_append_int64(out, us);
+	appendStringInfoString(out, ",\"ts_ns\":");
+	cdc_append_int64(out, us * 1000);
 }
 
 static char *
@@ -191,35 +220,40 @@ transaction_id(ReorderBufferTXN *txn)
 	return psprintf("%u:" UINT64_FORMAT, txn->xid, (uint64) txn->final_lsn);
 }
 
+/* schema_json and table_json are JSON strings already */
 static void
-append_source(StringInfo out, CdcState *state, ReorderBufferTXN *txn, const char *schema,
-			  const char *table, XLogRecPtr lsn)
+append_source(StringInfo out, CdcState *state, ReorderBufferTXN *txn, const char *schema_json,
+			  const char *table_json, XLogRecPtr lsn)
 {
 	int64		us = txn != NULL ? unix_micros(txn->xact_time.commit_time) :
 		unix_micros(GetCurrentTimestamp());
-	StringInfoData seq;
 
-	appendStringInfoString(out, "{\"version\":\"" CDC_VERSION "\",\"connector\":\"postgresql\",\"name\":");
-	escape_json(out, state->opts.topic_prefix);
-	appendStringInfo(out, ",\"ts_ms\":" INT64_FORMAT ",\"snapshot\":\"false\",\"db\":", us / 1000);
-	escape_json(out, state->db);
+	appendStringInfoString(out, state->source_head);
+	cdc_append_int64(out, us / 1000);
+	appendStringInfoString(out, state->source_mid);
 	/* sequence is a string holding a JSON array of two decimal LSNs */
-	initStringInfo(&seq);
 	if (XLogRecPtrIsInvalid(state->last_commit))
-		appendStringInfoString(&seq, "[null,\"");
+		appendStringInfoString(out, "\"[null,\\\"");
 	else
-		appendStringInfo(&seq, "[\"" UINT64_FORMAT "\",\"", (uint64) state->last_commit);
-	append_lsn(&seq, lsn);
-	appendStringInfoString(&seq, "\"]");
-	appendStringInfoString(out, ",\"sequence\":");
-	escape_json(out, seq.data);
-	appendStringInfo(out, ",\"ts_us\":" INT64_FORMAT ",\"ts_ns\":" INT64_FORMAT ",\"schema\":",
-					 us, us * 1000);
-	escape_json(out, schema);
+	{
+		appendStringInfoString(out, "\"[\\\"");
+		append_lsn(out, state->last_commit);
+		appendStringInfoString(out, "\\\",\\\"");
+	}
+	append_lsn(out, lsn);
+	appendStringInfoString(out, "\\\"]\",\"ts_us\":");
+	cdc_append_int64(out, us);
+	appendStringInfoString(out, ",\"ts_ns\":");
+	cdc_append_int64(out, us * 1000);
+	appendStringInfoString(out, ",\"schema\":");
+	appendStringInfoString(out, schema_json);
 	appendStringInfoString(out, ",\"table\":");
-	escape_json(out, table);
+	appendStringInfoString(out, table_json);
 	if (txn != NULL)
-		appendStringInfo(out, ",\"txId\":%u", txn->xid);
+	{
+		appendStringInfoString(out, ",\"txId\":");
+		cdc_append_int64(out, txn->xid);
+	}
 	else
 		appendStringInfoString(out, ",\"txId\":null");
 	appendStringInfoString(out, ",\"lsn\":");
@@ -261,8 +295,7 @@ append_row(StringInfo out, CdcState *state, CdcRelation *rinfo, TupleDesc desc,
 		if (!first)
 			appendStringInfoChar(out, ',');
 		first = false;
-		escape_json(out, NameStr(attr->attname));
-		appendStringInfoChar(out, ':');
+		appendStringInfoString(out, rinfo->name_json[i]);
 
 		if (key_only && !rinfo->identity[i])
 		{
@@ -309,8 +342,7 @@ append_key(StringInfo out, CdcState *state, CdcRelation *rinfo, TupleDesc desc, 
 
 		if (i > 0)
 			appendStringInfoChar(out, ',');
-		escape_json(out, NameStr(TupleDescAttr(desc, attnum - 1)->attname));
-		appendStringInfoChar(out, ':');
+		appendStringInfoString(out, rinfo->name_json[attnum - 1]);
 		if (isnull)
 			appendStringInfoString(out, "null");
 		else
@@ -341,11 +373,11 @@ send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBuff
 	OutputPluginPrepareWrite(ctx, true);
 	out = ctx->out;
 	appendStringInfoString(out, "{\"topic\":");
-	escape_json(out, psprintf("%s.transaction", state->opts.topic_prefix));
+	append_json_cstring(out, psprintf("%s.transaction", state->opts.topic_prefix));
 	appendStringInfoString(out, ",\"key\":{\"id\":");
-	escape_json(out, id);
+	append_json_cstring(out, id);
 	appendStringInfo(out, "},\"value\":{\"status\":\"%s\",\"id\":", end ? "END" : "BEGIN");
-	escape_json(out, id);
+	append_json_cstring(out, id);
 	if (!end)
 		appendStringInfoString(out, ",\"event_count\":null,\"data_collections\":null");
 	else
@@ -359,7 +391,7 @@ send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBuff
 			if (foreach_current_index(lc) > 0)
 				appendStringInfoChar(out, ',');
 			appendStringInfoString(out, "{\"data_collection\":");
-			escape_json(out, c->name);
+			append_json_cstring(out, c->name);
 			appendStringInfo(out, ",\"event_count\":" INT64_FORMAT "}", c->count);
 		}
 		appendStringInfoChar(out, ']');
@@ -405,7 +437,7 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 {
 	StringInfo	out;
 	int64		collection_order = 0;
-	StringInfoData key;
+	StringInfo	key;
 
 	if (state->opts.include_transaction)
 	{
@@ -417,15 +449,16 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 		collection_order = count_event(state, rinfo);
 	}
 
-	initStringInfo(&key);
-	append_key(&key, state, rinfo, desc, key_tuple);
+	key = &state->key;
+	resetStringInfo(key);
+	append_key(key, state, rinfo, desc, key_tuple);
 
 	OutputPluginPrepareWrite(ctx, true);
 	out = ctx->out;
 	appendStringInfoString(out, "{\"topic\":");
-	escape_json(out, rinfo->topic);
+	appendStringInfoString(out, rinfo->topic_json);
 	appendStringInfoString(out, ",\"key\":");
-	appendBinaryStringInfo(out, key.data, key.len);
+	appendBinaryStringInfo(out, key->data, key->len);
 	appendStringInfoString(out, ",\"value\":{\"before\":");
 	if (before != NULL)
 		append_row(out, state, rinfo, desc, before, before_key_only, NULL);
@@ -438,12 +471,12 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 	else
 		appendStringInfoString(out, "null");
 	appendStringInfoString(out, ",\"source\":");
-	append_source(out, state, txn, rinfo->schema, rinfo->table, lsn);
+	append_source(out, state, txn, rinfo->schema_json, rinfo->table_json, lsn);
 	appendStringInfoString(out, ",\"transaction\":");
 	if (state->opts.include_transaction)
 	{
 		appendStringInfoString(out, "{\"id\":");
-		escape_json(out, transaction_id(txn));
+		append_json_cstring(out, transaction_id(txn));
 		appendStringInfo(out, ",\"total_order\":" INT64_FORMAT ",\"data_collection_order\":" INT64_FORMAT "}",
 						 state->total_order, collection_order);
 	}
@@ -460,9 +493,9 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 		OutputPluginPrepareWrite(ctx, true);
 		out = ctx->out;
 		appendStringInfoString(out, "{\"topic\":");
-		escape_json(out, rinfo->topic);
+		appendStringInfoString(out, rinfo->topic_json);
 		appendStringInfoString(out, ",\"key\":");
-		appendBinaryStringInfo(out, key.data, key.len);
+		appendBinaryStringInfo(out, key->data, key->len);
 		appendStringInfoString(out, ",\"value\":null}");
 		OutputPluginWrite(ctx, true);
 	}
@@ -602,15 +635,15 @@ cdc_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn,
 	OutputPluginPrepareWrite(ctx, true);
 	out = ctx->out;
 	appendStringInfoString(out, "{\"topic\":");
-	escape_json(out, psprintf("%s.message", state->opts.topic_prefix));
+	append_json_cstring(out, psprintf("%s.message", state->opts.topic_prefix));
 	appendStringInfoString(out, ",\"key\":{\"prefix\":");
-	escape_json(out, prefix);
+	append_json_cstring(out, prefix);
 	appendStringInfoString(out, "},\"value\":{\"source\":");
-	append_source(out, state, in_txn, "", "", lsn);
+	append_source(out, state, in_txn, "\"\"", "\"\"", lsn);
 	appendStringInfoString(out, ",\"op\":\"m\",");
 	append_times(out, unix_micros(GetCurrentTimestamp()));
 	appendStringInfoString(out, ",\"message\":{\"prefix\":");
-	escape_json(out, prefix);
+	append_json_cstring(out, prefix);
 	appendStringInfoString(out, ",\"content\":");
 	cdc_append_base64(out, message, (int) size);
 	appendStringInfoString(out, "}}}");
