@@ -426,6 +426,22 @@ count_event(CdcState *state, CdcRelation *rinfo)
 	return 1;
 }
 
+/* Start an event's message: its topic and key, up to its value. */
+static StringInfo
+begin_event(LogicalDecodingContext *ctx, CdcRelation *rinfo, StringInfo key)
+{
+	StringInfo	out;
+
+	OutputPluginPrepareWrite(ctx, true);
+	out = ctx->out;
+	appendStringInfoString(out, "{\"topic\":");
+	appendStringInfoString(out, rinfo->topic_json);
+	appendStringInfoString(out, ",\"key\":");
+	appendBinaryStringInfo(out, key->data, key->len);
+	appendStringInfoString(out, ",\"value\":");
+	return out;
+}
+
 /*
  * One data event.  before / after are tuples or NULL; before_key_only
  * says before is a key tuple; key_tuple gives the key.
@@ -453,13 +469,8 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 	resetStringInfo(key);
 	append_key(key, state, rinfo, desc, key_tuple);
 
-	OutputPluginPrepareWrite(ctx, true);
-	out = ctx->out;
-	appendStringInfoString(out, "{\"topic\":");
-	appendStringInfoString(out, rinfo->topic_json);
-	appendStringInfoString(out, ",\"key\":");
-	appendBinaryStringInfo(out, key->data, key->len);
-	appendStringInfoString(out, ",\"value\":{\"before\":");
+	out = begin_event(ctx, rinfo, key);
+	appendStringInfoString(out, "{\"before\":");
 	if (before != NULL)
 		append_row(out, state, rinfo, desc, before, before_key_only, NULL);
 	else
@@ -490,13 +501,8 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 
 	if (op == 'd' && state->opts.tombstones && rinfo->num_key > 0 && key_tuple != NULL)
 	{
-		OutputPluginPrepareWrite(ctx, true);
-		out = ctx->out;
-		appendStringInfoString(out, "{\"topic\":");
-		appendStringInfoString(out, rinfo->topic_json);
-		appendStringInfoString(out, ",\"key\":");
-		appendBinaryStringInfo(out, key->data, key->len);
-		appendStringInfoString(out, ",\"value\":null}");
+		out = begin_event(ctx, rinfo, key);
+		appendStringInfoString(out, "null}");
 		OutputPluginWrite(ctx, true);
 	}
 }

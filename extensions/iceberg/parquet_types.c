@@ -918,6 +918,11 @@ iceberg_natural_pg_type(const IcebergParquetField *field)
  * ---------------------------------------------------------------------
  */
 
+/* what date_value and its kin return for a value PostgreSQL cannot hold */
+#define ICEBERG_OUT_OF_RANGE 2
+
+static int	date_value(int32 days, int64 *out, IcebergFormatError *error);
+
 static uint32
 le32(const uint8 *p)
 {
@@ -1221,22 +1226,21 @@ out_of_range(IcebergFormatError *error, const char *what)
 static bool
 format_date(int32 days, StringInfo out, IcebergFormatError *error)
 {
-	int64		d2000 = (int64) days - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE);
+	int64		d2000 = 0;
 	struct pg_tm tm;
 	char		buf[MAXDATELEN + 1];
 
-	if (days == PG_INT32_MAX)
+	switch (date_value(days, &d2000, error))
 	{
-		appendStringInfoString(out, "infinity");
-		return true;
+		case 1:
+			appendStringInfoString(out, "infinity");
+			return true;
+		case -1:
+			appendStringInfoString(out, "-infinity");
+			return true;
+		case ICEBERG_OUT_OF_RANGE:
+			return false;
 	}
-	if (days == PG_INT32_MIN || days == -PG_INT32_MAX)
-	{
-		appendStringInfoString(out, "-infinity");
-		return true;
-	}
-	if (!IS_VALID_DATE(d2000))
-		return out_of_range(error, "date");
 	memset(&tm, 0, sizeof(tm));
 	j2date((int) d2000 + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
 	EncodeDateOnly(&tm, USE_ISO_DATES, buf);
@@ -1261,26 +1265,89 @@ nanos_to_micros(int64 ns)
 	return q;
 }
 
+/*
+ * What both renderings share: a DATE, TIME or TIMESTAMP as PostgreSQL has
+ * it.  Each returns +1 for infinity, -1 for -infinity, 0 for a finite
+ * value in *out, or sets *error and returns ICEBERG_OUT_OF_RANGE.
+ */
+/* days since 2000-01-01 */
+static int
+date_value(int32 days, int64 *out, IcebergFormatError *error)
+{
+	if (days == PG_INT32_MAX)
+		return 1;
+	if (days == PG_INT32_MIN || days == -PG_INT32_MAX)
+		return -1;
+	*out = (int64) days - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE);
+	if (!IS_VALID_DATE(*out))
+	{
+		out_of_range(error, "date");
+		return ICEBERG_OUT_OF_RANGE;
+	}
+	return 0;
+}
+
+/* microseconds past midnight */
+static int
+time_value(const IcebergParquetType *type, const IcebergParquetValue *v, int64 *out,
+		   IcebergFormatError *error)
+{
+	switch (type->unit)
+	{
+		case STRATA_PARQUET_MILLIS:
+			*out = (int64) v->i32 * 1000;
+			break;
+		case STRATA_PARQUET_MICROS:
+			*out = v->i64;
+			break;
+		default:
+			*out = nanos_to_micros(v->i64);
+			break;
+	}
+	if (*out < 0 || *out > USECS_PER_DAY)
+	{
+		out_of_range(error, "time");
+		return ICEBERG_OUT_OF_RANGE;
+	}
+	return 0;
+}
+
+/* microseconds since 1970-01-01 00:00 UTC */
+static int
+timestamp_value(const IcebergParquetType *type, const IcebergParquetValue *v, int64 *out,
+				IcebergFormatError *error)
+{
+	if (v->i64 == PG_INT64_MAX)
+		return 1;
+	if (v->i64 == PG_INT64_MIN || v->i64 == -PG_INT64_MAX)
+		return -1;
+	switch (type->unit)
+	{
+		case STRATA_PARQUET_MILLIS:
+			if (pg_mul_s64_overflow(v->i64, 1000, out))
+			{
+				out_of_range(error, "timestamp");
+				return ICEBERG_OUT_OF_RANGE;
+			}
+			break;
+		case STRATA_PARQUET_MICROS:
+			*out = v->i64;
+			break;
+		default:
+			*out = nanos_to_micros(v->i64);
+			break;
+	}
+	return 0;
+}
+
 static bool
 format_time(const IcebergParquetType *type, const IcebergParquetValue *v,
 			StringInfo out, IcebergFormatError *error)
 {
 	int64		us;
 
-	switch (type->unit)
-	{
-		case STRATA_PARQUET_MILLIS:
-			us = (int64) v->i32 * 1000;
-			break;
-		case STRATA_PARQUET_MICROS:
-			us = v->i64;
-			break;
-		default:
-			us = nanos_to_micros(v->i64);
-			break;
-	}
-	if (us < 0 || us > USECS_PER_DAY)
-		return out_of_range(error, "time");
+	if (time_value(type, v, &us, error) != 0)
+		return false;
 	appendStringInfo(out, "%02d:%02d:%02d.%06d",
 					 (int) (us / USECS_PER_HOUR), (int) (us / USECS_PER_MINUTE % 60),
 					 (int) (us / USECS_PER_SEC % 60), (int) (us % USECS_PER_SEC));
@@ -1313,31 +1380,18 @@ static bool
 format_timestamp(const IcebergParquetType *type, IcebergTarget target,
 				 const IcebergParquetValue *v, StringInfo out, IcebergFormatError *error)
 {
-	int64		raw = v->i64;
-	int64		us;
+	int64		us = 0;
 
-	if (raw == PG_INT64_MAX)
+	switch (timestamp_value(type, v, &us, error))
 	{
-		appendStringInfoString(out, "infinity");
-		return true;
-	}
-	if (raw == PG_INT64_MIN || raw == -PG_INT64_MAX)
-	{
-		appendStringInfoString(out, "-infinity");
-		return true;
-	}
-	switch (type->unit)
-	{
-		case STRATA_PARQUET_MILLIS:
-			if (pg_mul_s64_overflow(raw, 1000, &us))
-				return out_of_range(error, "timestamp");
-			break;
-		case STRATA_PARQUET_MICROS:
-			us = raw;
-			break;
-		default:
-			us = nanos_to_micros(raw);
-			break;
+		case 1:
+			appendStringInfoString(out, "infinity");
+			return true;
+		case -1:
+			appendStringInfoString(out, "-infinity");
+			return true;
+		case ICEBERG_OUT_OF_RANGE:
+			return false;
 	}
 	return format_unix_micros(us, target, out, error);
 }
@@ -1670,59 +1724,35 @@ iceberg_binary_value(const IcebergParquetType *type, IcebergBinaryTarget *bt,
 			appendBinaryStringInfo(out, (const char *) v->bytes, 16);
 			return true;
 		case ICEBERG_PQ_DATE:
-			if (v->i32 == PG_INT32_MAX)
-				append_be32(out, (uint32) DATEVAL_NOEND);
-			else if (v->i32 == PG_INT32_MIN || v->i32 == -PG_INT32_MAX)
-				append_be32(out, (uint32) DATEVAL_NOBEGIN);
-			else
+			switch (date_value(v->i32, &i, error))
 			{
-				int64		d2000 = (int64) v->i32 - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE);
-
-				if (!IS_VALID_DATE(d2000))
-					return out_of_range(error, "date");
-				append_be32(out, (uint32) (int32) d2000);
+				case 1:
+					append_be32(out, (uint32) DATEVAL_NOEND);
+					return true;
+				case -1:
+					append_be32(out, (uint32) DATEVAL_NOBEGIN);
+					return true;
+				case ICEBERG_OUT_OF_RANGE:
+					return false;
 			}
+			append_be32(out, (uint32) (int32) i);
 			return true;
 		case ICEBERG_PQ_TIME:
-			switch (type->unit)
-			{
-				case STRATA_PARQUET_MILLIS:
-					i = (int64) v->i32 * 1000;
-					break;
-				case STRATA_PARQUET_MICROS:
-					i = v->i64;
-					break;
-				default:
-					i = nanos_to_micros(v->i64);
-					break;
-			}
-			if (i < 0 || i > USECS_PER_DAY)
-				return out_of_range(error, "time");
+			if (time_value(type, v, &i, error) != 0)
+				return false;
 			append_be64(out, (uint64) i);
 			return true;
 		case ICEBERG_PQ_TIMESTAMP:
-			if (v->i64 == PG_INT64_MAX)
+			switch (timestamp_value(type, v, &i, error))
 			{
-				append_be64(out, (uint64) DT_NOEND);
-				return true;
-			}
-			if (v->i64 == PG_INT64_MIN || v->i64 == -PG_INT64_MAX)
-			{
-				append_be64(out, (uint64) DT_NOBEGIN);
-				return true;
-			}
-			switch (type->unit)
-			{
-				case STRATA_PARQUET_MILLIS:
-					if (pg_mul_s64_overflow(v->i64, 1000, &i))
-						return out_of_range(error, "timestamp");
-					break;
-				case STRATA_PARQUET_MICROS:
-					i = v->i64;
-					break;
-				default:
-					i = nanos_to_micros(v->i64);
-					break;
+				case 1:
+					append_be64(out, (uint64) DT_NOEND);
+					return true;
+				case -1:
+					append_be64(out, (uint64) DT_NOBEGIN);
+					return true;
+				case ICEBERG_OUT_OF_RANGE:
+					return false;
 			}
 			return binary_unix_micros(i, out, error);
 		case ICEBERG_PQ_DECIMAL:
