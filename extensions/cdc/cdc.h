@@ -10,6 +10,7 @@
  *	cdc_relation.c	what each decoded table needs, cached per relation:
  *					names, topic, key columns, value encoders
  *	cdc_encode.c	column values in Debezium's JSON encodings
+ *	cdc_schema.c	their Kafka Connect schemas, for schemas.enable
  *
  *-------------------------------------------------------------------------
  */
@@ -42,6 +43,7 @@ typedef struct CdcOptions
 	char	   *topic_prefix;
 	bool		include_transaction;
 	bool		tombstones;
+	bool		schemas_enable; /* JsonConverter's {"schema", "payload"} */
 	CdcDecimalMode decimal_mode;
 	/* skipped.operations: c, u, d, t, m */
 	bool		skip_create;
@@ -135,6 +137,9 @@ typedef struct CdcRelation
 	char	   *schema_json;
 	char	   *table_json;
 	char	  **name_json;		/* per attribute: "name": */
+	/* with schemas.enable: the Connect schemas of key and value, as JSON */
+	char	   *key_schema;		/* NULL when the key is null */
+	char	   *value_schema;
 	char	   *data_collection;	/* <schema>.<table> */
 	bool		full_identity;	/* REPLICA IDENTITY FULL: old tuples are whole */
 	int			natts;
@@ -146,5 +151,18 @@ typedef struct CdcRelation
 
 extern CdcRelation *cdc_relation_get(Relation rel, const CdcOptions *opts);
 extern void cdc_relation_reset(void);
+
+/* ---------------------------------------------------------------------
+ * cdc_schema.c
+ * ---------------------------------------------------------------------
+ */
+extern const char *const cdc_message_key_schema;
+extern const char *const cdc_message_value_schema;
+extern const char *const cdc_transaction_key_schema;
+extern const char *const cdc_transaction_value_schema;
+extern void cdc_append_schema(StringInfo out, const CdcEncoder *enc, bool optional,
+							  const char *field_json, CdcDecimalMode mode);
+extern void cdc_relation_schemas(CdcRelation *rinfo, TupleDesc desc, const char *topic,
+								 CdcDecimalMode mode);
 
 #endif							/* CDC_H */

@@ -46,8 +46,8 @@ static const CdcOptionInfo cdc_option_info[] = {
 	"How numeric and money values are written: base64 of the unscaled value, a number, or text."},
 	{"skipped.operations", "t", "none, or a comma-separated list of c, u, d, t, m",
 	"Operations that produce no event."},
-	{"schemas.enable", "false", "false",
-	"Debezium's JSON schema section; not supported yet."},
+	{"schemas.enable", "false", "true, false",
+	"Keys and values as Kafka Connect's JsonConverter writes them with schemas.enable: {\"schema\": ..., \"payload\": ...}."},
 };
 
 static void
@@ -209,13 +209,7 @@ cdc_parse_options(List *options, CdcOptions *opts)
 			}
 		}
 		else if (strcmp(name, "schemas.enable") == 0)
-		{
-			if (bool_option(name, value))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("strata_cdc option \"schemas.enable\" is not supported yet"),
-						 errdetail("Events carry no JSON schema section; their payloads are Debezium's.")));
-		}
+			opts->schemas_enable = bool_option(name, value);
 	}
 	if (opts->include_tables != NIL && opts->exclude_tables != NIL)
 		ereport(ERROR,

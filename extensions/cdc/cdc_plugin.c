@@ -362,6 +362,25 @@ note_skipped(LogicalDecodingContext *ctx, CdcState *state)
 	}
 }
 
+/* A key or value with its schema, when schemas.enable asks for them. */
+static void
+wrap_begin(StringInfo out, CdcState *state, const char *schema)
+{
+	if (state->opts.schemas_enable)
+	{
+		appendStringInfoString(out, "{\"schema\":");
+		appendStringInfoString(out, schema);
+		appendStringInfoString(out, ",\"payload\":");
+	}
+}
+
+static void
+wrap_end(StringInfo out, CdcState *state)
+{
+	if (state->opts.schemas_enable)
+		appendStringInfoChar(out, '}');
+}
+
 static void
 send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *txn,
 					   bool end)
@@ -374,9 +393,15 @@ send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBuff
 	out = ctx->out;
 	appendStringInfoString(out, "{\"topic\":");
 	append_json_cstring(out, psprintf("%s.transaction", state->opts.topic_prefix));
-	appendStringInfoString(out, ",\"key\":{\"id\":");
+	appendStringInfoString(out, ",\"key\":");
+	wrap_begin(out, state, cdc_transaction_key_schema);
+	appendStringInfoString(out, "{\"id\":");
 	append_json_cstring(out, id);
-	appendStringInfo(out, "},\"value\":{\"status\":\"%s\",\"id\":", end ? "END" : "BEGIN");
+	appendStringInfoChar(out, '}');
+	wrap_end(out, state);
+	appendStringInfoString(out, ",\"value\":");
+	wrap_begin(out, state, cdc_transaction_value_schema);
+	appendStringInfo(out, "{\"status\":\"%s\",\"id\":", end ? "END" : "BEGIN");
 	append_json_cstring(out, id);
 	if (!end)
 		appendStringInfoString(out, ",\"event_count\":null,\"data_collections\":null");
@@ -396,8 +421,10 @@ send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBuff
 		}
 		appendStringInfoChar(out, ']');
 	}
-	appendStringInfo(out, ",\"ts_ms\":" INT64_FORMAT "}}",
+	appendStringInfo(out, ",\"ts_ms\":" INT64_FORMAT "}",
 					 unix_micros(txn->xact_time.commit_time) / 1000);
+	wrap_end(out, state);
+	appendStringInfoChar(out, '}');
 	OutputPluginWrite(ctx, true);
 	state->wrote = true;
 }
@@ -426,9 +453,14 @@ count_event(CdcState *state, CdcRelation *rinfo)
 	return 1;
 }
 
-/* Start an event's message: its topic and key, up to its value. */
+/*
+ * Start an event's message: its topic and key, up to its value.  With
+ * schemas.enable the key, and the value unless it is a tombstone, are
+ * wrapped in {"schema", "payload"}: end_event closes the value's.
+ */
 static StringInfo
-begin_event(LogicalDecodingContext *ctx, CdcRelation *rinfo, StringInfo key)
+begin_event(LogicalDecodingContext *ctx, CdcState *state, CdcRelation *rinfo, StringInfo key,
+			bool tombstone)
 {
 	StringInfo	out;
 
@@ -437,10 +469,36 @@ begin_event(LogicalDecodingContext *ctx, CdcRelation *rinfo, StringInfo key)
 	appendStringInfoString(out, "{\"topic\":");
 	appendStringInfoString(out, rinfo->topic_json);
 	appendStringInfoString(out, ",\"key\":");
-	appendBinaryStringInfo(out, key->data, key->len);
+	if (state->opts.schemas_enable && rinfo->key_schema != NULL && strcmp(key->data, "null") != 0)
+	{
+		appendStringInfoString(out, "{\"schema\":");
+		appendStringInfoString(out, rinfo->key_schema);
+		appendStringInfoString(out, ",\"payload\":");
+		appendBinaryStringInfo(out, key->data, key->len);
+		appendStringInfoChar(out, '}');
+	}
+	else
+		appendBinaryStringInfo(out, key->data, key->len);
 	appendStringInfoString(out, ",\"value\":");
+	if (state->opts.schemas_enable && !tombstone)
+	{
+		appendStringInfoString(out, "{\"schema\":");
+		appendStringInfoString(out, rinfo->value_schema);
+		appendStringInfoString(out, ",\"payload\":");
+	}
 	return out;
 }
+
+/* Close the message begin_event started, with its value written. */
+static void
+end_event(LogicalDecodingContext *ctx, CdcState *state, bool tombstone)
+{
+	if (state->opts.schemas_enable && !tombstone)
+		appendStringInfoChar(ctx->out, '}');
+	appendStringInfoChar(ctx->out, '}');
+	OutputPluginWrite(ctx, true);
+}
+
 
 /*
  * One data event.  before / after are tuples or NULL; before_key_only
@@ -469,7 +527,7 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 	resetStringInfo(key);
 	append_key(key, state, rinfo, desc, key_tuple);
 
-	out = begin_event(ctx, rinfo, key);
+	out = begin_event(ctx, state, rinfo, key, false);
 	appendStringInfoString(out, "{\"before\":");
 	if (before != NULL)
 		append_row(out, state, rinfo, desc, before, before_key_only, NULL);
@@ -495,15 +553,15 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 		appendStringInfoString(out, "null");
 	appendStringInfo(out, ",\"op\":\"%c\",", op);
 	append_times(out, unix_micros(GetCurrentTimestamp()));
-	appendStringInfoString(out, "}}");
-	OutputPluginWrite(ctx, true);
+	appendStringInfoChar(out, '}');
+	end_event(ctx, state, false);
 	state->wrote = true;
 
 	if (op == 'd' && state->opts.tombstones && rinfo->num_key > 0 && key_tuple != NULL)
 	{
-		out = begin_event(ctx, rinfo, key);
-		appendStringInfoString(out, "null}");
-		OutputPluginWrite(ctx, true);
+		out = begin_event(ctx, state, rinfo, key, true);
+		appendStringInfoString(out, "null");
+		end_event(ctx, state, true);
 	}
 }
 
@@ -642,9 +700,15 @@ cdc_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn,
 	out = ctx->out;
 	appendStringInfoString(out, "{\"topic\":");
 	append_json_cstring(out, psprintf("%s.message", state->opts.topic_prefix));
-	appendStringInfoString(out, ",\"key\":{\"prefix\":");
+	appendStringInfoString(out, ",\"key\":");
+	wrap_begin(out, state, cdc_message_key_schema);
+	appendStringInfoString(out, "{\"prefix\":");
 	append_json_cstring(out, prefix);
-	appendStringInfoString(out, "},\"value\":{\"source\":");
+	appendStringInfoChar(out, '}');
+	wrap_end(out, state);
+	appendStringInfoString(out, ",\"value\":");
+	wrap_begin(out, state, cdc_message_value_schema);
+	appendStringInfoString(out, "{\"source\":");
 	append_source(out, state, in_txn, "\"\"", "\"\"", lsn);
 	appendStringInfoString(out, ",\"op\":\"m\",");
 	append_times(out, unix_micros(GetCurrentTimestamp()));
@@ -652,7 +716,9 @@ cdc_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn,
 	append_json_cstring(out, prefix);
 	appendStringInfoString(out, ",\"content\":");
 	cdc_append_base64(out, message, (int) size);
-	appendStringInfoString(out, "}}}");
+	appendStringInfoString(out, "}}");
+	wrap_end(out, state);
+	appendStringInfoChar(out, '}');
 	OutputPluginWrite(ctx, true);
 	if (transactional)
 		state->wrote = true;

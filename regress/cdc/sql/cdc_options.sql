@@ -18,7 +18,7 @@ SELECT * FROM cdc_get('op', 'skipped.operations', 'c,x');
 SELECT * FROM cdc_get('op', 'skipped.operations', ' , ');
 SELECT * FROM cdc_get('op', 'format', 'avro');
 SELECT * FROM cdc_get('op', 'format', 'xml');
-SELECT * FROM cdc_get('op', 'schemas.enable', 'true');
+SELECT * FROM cdc_get('op', 'schemas.enable', 'yes please');
 SELECT * FROM cdc_get('op', 'topic.prefix', '');
 SELECT * FROM cdc_get('op', 'table.include.list', 'sales\.(');
 SELECT * FROM cdc_get('op', 'table.include.list', 'sales\..*', 'table.exclude.list', 'x');
