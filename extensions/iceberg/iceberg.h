@@ -183,6 +183,7 @@ typedef struct IcebergParquetFile IcebergParquetFile;
 
 extern void iceberg_check_read_privilege(const char *what);
 extern IcebergParquetFile *iceberg_parquet_open(const char *path);
+extern IcebergParquetFile *iceberg_parquet_open_named(const char *path, const char *name);
 extern void iceberg_parquet_close(IcebergParquetFile *file);
 extern const StrataParquetFileMetaData *iceberg_parquet_footer(IcebergParquetFile *file);
 extern const StrataParquetLeaf *iceberg_parquet_leaves(IcebergParquetFile *file,

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * parquet_copy.c
- *	  COPY table [(columns)] FROM '/path/file.parquet' WITH (FORMAT parquet)
+ *	  COPY table [(columns)] FROM '/path/file.parquet' | STDIN WITH (FORMAT parquet)
  *
  * Where rows go.  Loading rows correctly into any relation is what
  * PostgreSQL's COPY FROM already does: multi-insert buffers through the
@@ -52,6 +52,8 @@
 #include "commands/copy.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
+#include "libpq/libpq.h"
+#include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -61,6 +63,8 @@
 #include "parser/parse_expr.h"
 #include "parser/parse_relation.h"
 #include "port/pg_bswap.h"
+#include "storage/fd.h"
+#include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -68,6 +72,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/wait_event.h"
 
 /* rows are rendered until the buffer holds this much */
 #define RENDER_BATCH_BYTES 65536
@@ -639,6 +644,98 @@ bind_column(CopyColumn *col, Form_pg_attribute attr, const IcebergParquetField *
 }
 
 /*
+ * COPY ... FROM STDIN (psql's \copy): a Parquet file is read from its
+ * footer, at the end, so the client's bytes are spooled into a temporary
+ * file first (within temp_file_limit; removed at transaction end).  The
+ * COPY sub-protocol is COPY's own: CopyInResponse in binary, CopyData until
+ * CopyDone, CopyFail as an error.
+ */
+static File
+spool_stdin(int natts)
+{
+	StringInfoData buf;
+	File		file;
+	off_t		offset = 0;
+	int			i;
+
+	if (whereToSendOutput != DestRemote)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM STDIN with FORMAT parquet needs a client connection")));
+	file = OpenTemporaryFile(false);
+
+	pq_beginmessage(&buf, 'G');
+	pq_sendbyte(&buf, 1);		/* binary */
+	pq_sendint16(&buf, natts);
+	for (i = 0; i < natts; i++)
+		pq_sendint16(&buf, 1);
+	pq_endmessage(&buf);
+	pq_flush();
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		int			mtype;
+		int			maxmsglen;
+
+		CHECK_FOR_INTERRUPTS();
+		HOLD_CANCEL_INTERRUPTS();
+		pq_startmsgread();
+		mtype = pq_getbyte();
+		if (mtype == EOF)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("unexpected EOF on client connection with an open transaction")));
+		switch (mtype)
+		{
+			case 'd':
+				maxmsglen = PQ_LARGE_MESSAGE_LIMIT;
+				break;
+			case 'c':
+			case 'f':
+			case 'H':
+			case 'S':
+				maxmsglen = PQ_SMALL_MESSAGE_LIMIT;
+				break;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_PROTOCOL_VIOLATION),
+						 errmsg("unexpected message type 0x%02X during COPY from stdin", mtype)));
+				maxmsglen = 0;	/* keep the compiler quiet */
+		}
+		resetStringInfo(&buf);
+		if (pq_getmessage(&buf, maxmsglen))
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("unexpected EOF on client connection with an open transaction")));
+		RESUME_CANCEL_INTERRUPTS();
+
+		if (mtype == 'c')
+			break;
+		if (mtype == 'f')
+			ereport(ERROR,
+					(errcode(ERRCODE_QUERY_CANCELED),
+					 errmsg("COPY from stdin failed: %s", pq_getmsgstring(&buf))));
+		if (mtype == 'd' && buf.len > 0)
+		{
+			int			n = FileWrite(file, buf.data, buf.len, offset, WAIT_EVENT_COPY_FILE_WRITE);
+
+			if (n != buf.len)
+			{
+				if (n >= 0)
+					errno = ENOSPC;
+				ereport(ERROR,
+						(errcode_for_file_access(),
+						 errmsg("could not write temporary file \"%s\": %m", FilePathName(file))));
+			}
+			offset += n;
+		}
+		/* Flush and Sync are ignored, as COPY ignores them */
+	}
+	return file;
+}
+
+/*
  * COPY's own machinery, fed by parquet_copy_read with st.  On the way out,
  * error or not, the COPY this one runs inside (if any) is current again.
  */
@@ -698,14 +795,8 @@ iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("COPY FROM PROGRAM with FORMAT parquet is not supported"),
 				 errhint("Parquet is read from a file on the database server.")));
-	if (stmt->filename == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("COPY FROM STDIN with FORMAT parquet is not supported"),
-				 errhint("Parquet is read from a file on the database server: give its path.")));
-
 	/* COPY's own check and message for reading a server file */
-	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+	if (stmt->filename != NULL && !has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file"),
@@ -750,11 +841,22 @@ iceberg_parquet_copy(ParseState *pstate, const CopyStmt *stmt)
 		PreventCommandIfReadOnly("COPY FROM");
 
 	st = palloc0(sizeof(ParquetCopyState));
-	st->path = stmt->filename;
 	st->relname = RelationGetRelationName(rel);
 	st->row_group = -1;
 	st->current_column = -1;
-	st->file = iceberg_parquet_open(stmt->filename);
+	if (stmt->filename != NULL)
+	{
+		st->path = stmt->filename;
+		st->file = iceberg_parquet_open(stmt->filename);
+	}
+	else
+	{
+		File		spool = spool_stdin(stmt->attlist != NIL ? list_length(stmt->attlist) :
+										RelationGetDescr(rel)->natts);
+
+		st->path = "STDIN";
+		st->file = iceberg_parquet_open_named(FilePathName(spool), st->path);
+	}
 	{
 		int32		num_leaves;
 		const StrataParquetLeaf *leaves = iceberg_parquet_leaves(st->file, &num_leaves);

@@ -218,6 +218,13 @@ iceberg_check_read_privilege(const char *what)
 IcebergParquetFile *
 iceberg_parquet_open(const char *path)
 {
+	return iceberg_parquet_open_named(path, path);
+}
+
+/* The same, naming the file "name" in messages (STDIN for a spooled file). */
+IcebergParquetFile *
+iceberg_parquet_open_named(const char *path, const char *name)
+{
 	MemoryContext cxt;
 	MemoryContext old;
 	IcebergParquetFile *file;
@@ -234,7 +241,7 @@ iceberg_parquet_open(const char *path)
 	old = MemoryContextSwitchTo(cxt);
 	file = palloc0(sizeof(IcebergParquetFile));
 	file->cxt = cxt;
-	file->path = pstrdup(path);
+	file->path = pstrdup(name);
 	file->cleanup.func = release_window;
 	file->cleanup.arg = file;
 	MemoryContextRegisterResetCallback(cxt, &file->cleanup);
@@ -246,18 +253,18 @@ iceberg_parquet_open(const char *path)
 
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not open file \"%s\" for reading: %m", path),
+				 errmsg("could not open file \"%s\" for reading: %m", name),
 				 (save_errno == ENOENT || save_errno == EACCES) ?
 				 errhint("The PostgreSQL server process reads the file: the path is on the database server.") : 0));
 	}
 	if (fstat(file->fd, &st) != 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not stat file \"%s\": %m", path)));
+				 errmsg("could not stat file \"%s\": %m", name)));
 	if (S_ISDIR(st.st_mode))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is a directory", path)));
+				 errmsg("\"%s\" is a directory", name)));
 	file->file_len = (uint64) st.st_size;
 
 	/* the footer: "PAR1" | ... | FileMetaData | length (4, LE) | "PAR1" */
@@ -268,14 +275,14 @@ iceberg_parquet_open(const char *path)
 		if (file->file_len >= 8 && memcmp(tail + 4, "PARE", 4) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("Parquet file \"%s\" is encrypted, which is not supported", path)));
+					 errmsg("Parquet file \"%s\" is encrypted, which is not supported", name)));
 		corrupted(file, &status, 0);
 	}
 	read_exact(file, head, 4, 0);
 	if (memcmp(head, "PAR1", 4) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid Parquet file \"%s\" at byte offset 0", path),
+				 errmsg("invalid Parquet file \"%s\" at byte offset 0", name),
 				 errdetail("The file does not start with the Parquet magic \"PAR1\".")));
 	footer_offset = file->file_len - 8 - footer_len;
 	if (footer_len > memory_limit())
@@ -295,7 +302,7 @@ iceberg_parquet_open(const char *path)
 	if (file->md.has_encryption_algorithm)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("Parquet file \"%s\" is encrypted, which is not supported", path)));
+				 errmsg("Parquet file \"%s\" is encrypted, which is not supported", name)));
 	if (!strata_parquet_schema_leaves(&file->md, &file->meta_arena, &file->leaves,
 									  &file->num_leaves, &status))
 	{

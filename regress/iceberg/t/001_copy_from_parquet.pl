@@ -481,8 +481,18 @@ is(sql(qq{SELECT min, max FROM strata_iceberg.parquet_metadata('$dir/types.parqu
 
 # --- COPY FROM that is not ours (COPY TO: t/002_copy_to_parquet.pl) -------
 
-fails(q{COPY got_heap FROM STDIN WITH (FORMAT parquet)},
-    qr/0A000: COPY FROM STDIN with FORMAT parquet is not supported/, 'COPY FROM STDIN');
+# COPY FROM STDIN (psql's \copy): the same rows as from the server's file
+{
+    sql("CREATE TABLE via_stdin ($ddl); CREATE TABLE via_file ($ddl);
+         COPY via_file FROM '$dir/types_zstd_v2.parquet' WITH (FORMAT parquet)");
+    my ($ret, $out, $err) = $node->psql('postgres',
+        "\\copy via_stdin FROM '$dir/types_zstd_v2.parquet' WITH (FORMAT parquet)");
+    is($ret, 0, 'COPY FROM STDIN through \\copy') or diag($err);
+    is(sql(qq{SELECT (SELECT count(*) FROM via_stdin),
+                     (SELECT count(*) FROM (SELECT * FROM via_stdin EXCEPT ALL SELECT * FROM via_file) a),
+                     (SELECT count(*) FROM (SELECT * FROM via_file EXCEPT ALL SELECT * FROM via_stdin) b)}),
+        '5000|0|0', 'the rows of the file, exactly');
+}
 fails(qq{COPY got_heap FROM PROGRAM 'cat $dir/known.parquet' WITH (FORMAT parquet)},
     qr/0A000: COPY FROM PROGRAM with FORMAT parquet is not supported/, 'COPY FROM PROGRAM');
 fails(qq{BEGIN READ ONLY; COPY got_heap FROM '$dir/known.parquet' WITH (FORMAT parquet)},

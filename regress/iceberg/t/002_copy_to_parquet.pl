@@ -445,6 +445,17 @@ fails("COPY src (id) TO '$dir/x.parquet' WITH (FORMAT parquet)",
         extra_params => [ '-U', 'alice' ]);
     is($ret, 0, 'but \copy works for anyone') or diag($err);
 }
+# ... and \copy FROM, into a table she may insert into
+sql(q{CREATE TABLE alice_in (id bigint, t text); GRANT INSERT, SELECT ON alice_in TO alice});
+{
+    my ($ret, $out, $err) = $node->psql('postgres',
+        "\\copy alice_in FROM '$dir/alice.parquet' WITH (FORMAT parquet)", extra_params => [ '-U', 'alice' ]);
+    is($ret, 0, '\copy FROM works for anyone too') or diag($err);
+    is(sql(q{SELECT count(*), sum(id) FROM alice_in}), '10|45', 'the rows she wrote');
+}
+fails("\\copy alice_in FROM '$dir/midway.parquet' WITH (FORMAT parquet)",
+    qr/XX001: invalid Parquet file "STDIN" at byte offset/, 'a damaged file through STDIN is named STDIN',
+    extra => [ '-U', 'alice' ]);
 fails("\\copy src TO '$dir/alice2.parquet' WITH (FORMAT parquet)",
     qr/42501: permission denied for table src/, 'column privileges: all columns', extra => [ '-U', 'alice' ]);
 {
