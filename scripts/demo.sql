@@ -48,3 +48,26 @@ COPY events_from_parquet FROM :'parquet' WITH (FORMAT parquet);
 SELECT count(*) AS loaded,
        (SELECT count(*) FROM (TABLE events EXCEPT ALL TABLE events_from_parquet) d) AS missing
 FROM events_from_parquet;
+
+-- ... and written back as Parquet: COPY (query) TO, zstd by default, each
+-- column in the Parquet type DuckDB, Spark or Trino read it as (sum()
+-- returns an unbounded numeric, which has no Parquet type: hence the cast).
+COPY (SELECT event_date, country, count(*) AS events, sum(revenue_cents)::bigint AS revenue_cents
+      FROM events_columnar GROUP BY event_date, country ORDER BY 1, 2)
+  TO :'parquet_out' WITH (FORMAT parquet);
+SELECT name, physical_type, logical_type FROM strata_iceberg.parquet_schema(:'parquet_out') WHERE depth = 1;
+
+-- strata_cdc: every committed change as a Debezium event, from a logical
+-- replication slot (here read with SQL; pg_recvlogical streams it too).
+CREATE TABLE orders (id bigint PRIMARY KEY, customer text NOT NULL, total numeric(10,2), placed timestamptz);
+SELECT 'created' AS slot FROM pg_create_logical_replication_slot('demo_cdc', 'strata_cdc');
+INSERT INTO orders VALUES (1, 'ada', 12.50, '2026-02-14 09:30:00+00'), (2, 'bob', 99.00, '2026-02-14 10:00:00+00');
+UPDATE orders SET total = 13.75 WHERE id = 1;
+DELETE FROM orders WHERE id = 2;
+SELECT data::jsonb->>'topic' AS topic, data::jsonb->'key' AS key, data::jsonb->'value'->>'op' AS op,
+       data::jsonb->'value'->'after' AS after
+FROM pg_logical_slot_peek_changes('demo_cdc', NULL, NULL, 'topic.prefix', 'shop');
+-- one whole event, as a Kafka consumer of Debezium would receive it
+SELECT data AS event
+FROM pg_logical_slot_get_changes('demo_cdc', NULL, NULL, 'topic.prefix', 'shop') LIMIT 1;
+SELECT pg_drop_replication_slot('demo_cdc');
