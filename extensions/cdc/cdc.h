@@ -11,6 +11,8 @@
  *					names, topic, key columns, value encoders
  *	cdc_encode.c	column values in Debezium's JSON encodings
  *	cdc_schema.c	their Kafka Connect schemas, for schemas.enable
+ *	cdc_snapshot.c	strata_cdc.snapshot(): a slot and the read events of
+ *					tables at exactly its start
  *
  *-------------------------------------------------------------------------
  */
@@ -24,6 +26,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "access/xlogdefs.h"
 #include "utils/rel.h"
 
 /* ---------------------------------------------------------------------
@@ -151,6 +154,16 @@ typedef struct CdcRelation
 
 extern CdcRelation *cdc_relation_get(Relation rel, const CdcOptions *opts);
 extern void cdc_relation_reset(void);
+
+/* ---------------------------------------------------------------------
+ * cdc_plugin.c: read events for cdc_snapshot.c
+ * ---------------------------------------------------------------------
+ */
+typedef struct CdcReader CdcReader;
+
+extern CdcReader *cdc_reader_create(List *options, MemoryContext cxt);
+extern void cdc_reader_event(CdcReader *reader, StringInfo out, Relation rel, HeapTuple tuple,
+							 XLogRecPtr lsn, bool last);
 
 /* ---------------------------------------------------------------------
  * cdc_schema.c

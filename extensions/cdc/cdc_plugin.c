@@ -87,7 +87,7 @@ typedef struct CdcState
 	char	   *db;
 	/* the constant parts of the source block, as JSON */
 	char	   *source_head;	/* {"version":..,"name":..,"ts_ms": */
-	char	   *source_mid;		/* ,"snapshot":"false","db":..,"sequence": */
+	char	   *source_mid;		/* ,"db":..,"sequence": */
 	StringInfoData key;			/* the current event's key */
 	XLogRecPtr	last_commit;	/* of the previous transaction decoded */
 	int			unreported;		/* changes since the last progress report */
@@ -127,7 +127,7 @@ resolve_names(CdcState *state)
 		appendStringInfoString(&b, ",\"ts_ms\":");
 		state->source_head = b.data;
 		initStringInfo(&b);
-		appendStringInfoString(&b, ",\"snapshot\":\"false\",\"db\":");
+		appendStringInfoString(&b, ",\"db\":");
 		cdc_append_json(&b, state->db, strlen(state->db));
 		appendStringInfoString(&b, ",\"sequence\":");
 		state->source_mid = b.data;
@@ -223,13 +223,14 @@ transaction_id(ReorderBufferTXN *txn)
 /* schema_json and table_json are JSON strings already */
 static void
 append_source(StringInfo out, CdcState *state, ReorderBufferTXN *txn, const char *schema_json,
-			  const char *table_json, XLogRecPtr lsn)
+			  const char *table_json, XLogRecPtr lsn, const char *snapshot)
 {
 	int64		us = txn != NULL ? unix_micros(txn->xact_time.commit_time) :
 		unix_micros(GetCurrentTimestamp());
 
 	appendStringInfoString(out, state->source_head);
 	cdc_append_int64(out, us / 1000);
+	appendStringInfo(out, ",\"snapshot\":\"%s\"", snapshot);
 	appendStringInfoString(out, state->source_mid);
 	/* sequence is a string holding a JSON array of two decimal LSNs */
 	if (XLogRecPtrIsInvalid(state->last_commit))
@@ -458,14 +459,9 @@ count_event(CdcState *state, CdcRelation *rinfo)
  * schemas.enable the key, and the value unless it is a tombstone, are
  * wrapped in {"schema", "payload"}: end_event closes the value's.
  */
-static StringInfo
-begin_event(LogicalDecodingContext *ctx, CdcState *state, CdcRelation *rinfo, StringInfo key,
-			bool tombstone)
+static void
+event_head(StringInfo out, CdcState *state, CdcRelation *rinfo, StringInfo key, bool tombstone)
 {
-	StringInfo	out;
-
-	OutputPluginPrepareWrite(ctx, true);
-	out = ctx->out;
 	appendStringInfoString(out, "{\"topic\":");
 	appendStringInfoString(out, rinfo->topic_json);
 	appendStringInfoString(out, ",\"key\":");
@@ -486,7 +482,15 @@ begin_event(LogicalDecodingContext *ctx, CdcState *state, CdcRelation *rinfo, St
 		appendStringInfoString(out, rinfo->value_schema);
 		appendStringInfoString(out, ",\"payload\":");
 	}
-	return out;
+}
+
+static StringInfo
+begin_event(LogicalDecodingContext *ctx, CdcState *state, CdcRelation *rinfo, StringInfo key,
+			bool tombstone)
+{
+	OutputPluginPrepareWrite(ctx, true);
+	event_head(ctx->out, state, rinfo, key, tombstone);
+	return ctx->out;
 }
 
 /* Close the message begin_event started, with its value written. */
@@ -540,7 +544,7 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 	else
 		appendStringInfoString(out, "null");
 	appendStringInfoString(out, ",\"source\":");
-	append_source(out, state, txn, rinfo->schema_json, rinfo->table_json, lsn);
+	append_source(out, state, txn, rinfo->schema_json, rinfo->table_json, lsn, "false");
 	appendStringInfoString(out, ",\"transaction\":");
 	if (state->opts.include_transaction)
 	{
@@ -709,7 +713,7 @@ cdc_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn,
 	appendStringInfoString(out, ",\"value\":");
 	wrap_begin(out, state, cdc_message_value_schema);
 	appendStringInfoString(out, "{\"source\":");
-	append_source(out, state, in_txn, "\"\"", "\"\"", lsn);
+	append_source(out, state, in_txn, "\"\"", "\"\"", lsn, "false");
 	appendStringInfoString(out, ",\"op\":\"m\",");
 	append_times(out, unix_micros(GetCurrentTimestamp()));
 	appendStringInfoString(out, ",\"message\":{\"prefix\":");
@@ -743,6 +747,55 @@ cdc_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit
 	/* a transaction that produced nothing still moves the slot along */
 	OutputPluginUpdateProgress(ctx, !state->wrote);
 	state->unreported = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Read (op "r") events, for strata_cdc.snapshot(): the same rendering as
+ * the plugin's, outside logical decoding.
+ * ---------------------------------------------------------------------
+ */
+CdcReader *
+cdc_reader_create(List *options, MemoryContext cxt)
+{
+	CdcState   *state = MemoryContextAllocZero(cxt, sizeof(CdcState));
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	cdc_parse_options(options, &state->opts);
+	MemoryContextSwitchTo(old);
+	state->cxt = cxt;
+	state->last_commit = InvalidXLogRecPtr;
+	resolve_names(state);
+	cdc_relation_reset();
+	return (CdcReader *) state;
+}
+
+/*
+ * One read event of a row of rel into out: "after" is the row, the source
+ * is the snapshot's (snapshot "true", or "last" for the final row), lsn
+ * the slot's start.
+ */
+void
+cdc_reader_event(CdcReader *reader, StringInfo out, Relation rel, HeapTuple tuple,
+				 XLogRecPtr lsn, bool last)
+{
+	CdcState   *state = (CdcState *) reader;
+	CdcRelation *rinfo = cdc_relation_get(rel, &state->opts);
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	resetStringInfo(&state->key);
+	append_key(&state->key, state, rinfo, desc, tuple);
+	event_head(out, state, rinfo, &state->key, false);
+	appendStringInfoString(out, "{\"before\":null,\"after\":");
+	append_row(out, state, rinfo, desc, tuple, false, NULL);
+	appendStringInfoString(out, ",\"source\":");
+	append_source(out, state, NULL, rinfo->schema_json, rinfo->table_json, lsn,
+				  last ? "last" : "true");
+	appendStringInfoString(out, ",\"transaction\":null,\"op\":\"r\",");
+	append_times(out, unix_micros(GetCurrentTimestamp()));
+	appendStringInfoChar(out, '}');
+	if (state->opts.schemas_enable)
+		appendStringInfoChar(out, '}');
+	appendStringInfoChar(out, '}');
 }
 
 void

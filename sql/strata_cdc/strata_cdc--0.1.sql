@@ -18,3 +18,16 @@ CREATE FUNCTION strata_cdc.options(
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'cdc_options'
 LANGUAGE C STRICT STABLE;
+
+-- A new strata_cdc slot, and the read ("r") events of the tables as they
+-- are at exactly its start: snapshot plus stream hold every row once.  The
+-- tables are locked IN SHARE MODE until the calling transaction ends.
+CREATE FUNCTION strata_cdc.snapshot(
+    slot_name name,
+    tables regclass[],
+    options text[] DEFAULT '{}',
+    OUT lsn pg_lsn,
+    OUT data text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'cdc_snapshot'
+LANGUAGE C STRICT VOLATILE;
