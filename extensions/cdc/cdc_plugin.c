@@ -230,7 +230,9 @@ append_source(StringInfo out, CdcState *state, ReorderBufferTXN *txn, const char
 
 	appendStringInfoString(out, state->source_head);
 	cdc_append_int64(out, us / 1000);
-	appendStringInfo(out, ",\"snapshot\":\"%s\"", snapshot);
+	appendStringInfoString(out, ",\"snapshot\":\"");
+	appendStringInfoString(out, snapshot);
+	appendStringInfoChar(out, '"');
 	appendStringInfoString(out, state->source_mid);
 	/* sequence is a string holding a JSON array of two decimal LSNs */
 	if (XLogRecPtrIsInvalid(state->last_commit))
