@@ -27,6 +27,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "access/xlogdefs.h"
+#include "datatype/timestamp.h"
 #include "utils/rel.h"
 
 /* ---------------------------------------------------------------------
@@ -116,8 +117,13 @@ extern void cdc_encode_fallback(StringInfo out, const CdcEncoder *enc,
 extern void cdc_encode_unavailable(StringInfo out, const CdcEncoder *enc);
 extern void cdc_append_base64(StringInfo out, const char *data, int len);
 extern void cdc_append_json(StringInfo out, const char *s, int len);
+extern char *cdc_json_string(const char *s);
 extern void cdc_append_int64(StringInfo out, int64 v);
 extern void cdc_append_iso_timestamp(StringInfo out, TimestampTz ts);
+
+/* from PostgreSQL's epoch (2000-01-01) to Unix's, which events count from */
+#define CDC_EPOCH_SHIFT_DAYS (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
+#define CDC_EPOCH_SHIFT_USECS ((int64) CDC_EPOCH_SHIFT_DAYS * USECS_PER_DAY)
 
 /* the value Debezium puts in place of an unchanged TOASTed value */
 #define CDC_UNAVAILABLE "__debezium_unavailable_value"

@@ -59,8 +59,6 @@
 #include "utils/timestamp.h"
 #include "utils/varbit.h"
 
-#define EPOCH_SHIFT_DAYS (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
-#define EPOCH_SHIFT_USECS ((int64) EPOCH_SHIFT_DAYS * USECS_PER_DAY)
 /* what pgjdbc, and so Debezium, make of timestamp infinities */
 #define CDC_TIMESTAMP_INFINITY INT64CONST(9223372036825200000)
 #define CDC_TIMESTAMP_MINUS_INFINITY INT64CONST(-9223372036832400000)
@@ -218,6 +216,17 @@ cdc_append_json(StringInfo out, const char *s, int len)
 	if (len > start)
 		appendBinaryStringInfo(out, s + start, len - start);
 	appendStringInfoCharMacro(out, '"');
+}
+
+/* s as a JSON string, quotes included, in a new string */
+char *
+cdc_json_string(const char *s)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	cdc_append_json(&buf, s, strlen(s));
+	return buf.data;
 }
 
 void
@@ -554,7 +563,7 @@ append_timestamp(StringInfo out, Timestamp ts, bool millis)
 	else
 	{
 		/* valid timestamps are far from overflowing here */
-		us = ts + EPOCH_SHIFT_USECS;
+		us = ts + CDC_EPOCH_SHIFT_USECS;
 		cdc_append_int64(out, millis ? floor_div(us, 1000) : us);
 	}
 }
@@ -684,7 +693,7 @@ cdc_encode_value(StringInfo out, CdcEncoder *enc, Datum value, CdcDecimalMode mo
 				else if (DATE_IS_NOEND(d))
 					appendStringInfo(out, "%d", PG_INT32_MAX);
 				else
-					cdc_append_int64(out, d + EPOCH_SHIFT_DAYS);
+					cdc_append_int64(out, d + CDC_EPOCH_SHIFT_DAYS);
 			}
 			break;
 		case CDC_TIME_MS:

@@ -66,7 +66,6 @@
 PG_MODULE_MAGIC;
 
 #define CDC_VERSION "strata-0.1.0"
-#define EPOCH_SHIFT_USECS ((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 #define PROGRESS_EVERY 100
 
 extern void _PG_output_plugin_init(OutputPluginCallbacks *cb);
@@ -88,6 +87,8 @@ typedef struct CdcState
 	/* the constant parts of the source block, as JSON */
 	char	   *source_head;	/* {"version":..,"name":..,"ts_ms": */
 	char	   *source_mid;		/* ,"db":..,"sequence": */
+	char	   *transaction_topic;	/* "<prefix>.transaction", as JSON */
+	char	   *message_topic;	/* "<prefix>.message", as JSON */
 	StringInfoData key;			/* the current event's key */
 	XLogRecPtr	last_commit;	/* of the previous transaction decoded */
 	int			unreported;		/* changes since the last progress report */
@@ -131,6 +132,9 @@ resolve_names(CdcState *state)
 		cdc_append_json(&b, state->db, strlen(state->db));
 		appendStringInfoString(&b, ",\"sequence\":");
 		state->source_mid = b.data;
+		state->transaction_topic =
+			cdc_json_string(psprintf("%s.transaction", state->opts.topic_prefix));
+		state->message_topic = cdc_json_string(psprintf("%s.message", state->opts.topic_prefix));
 		initStringInfo(&state->key);
 	}
 	if (own)
@@ -186,7 +190,7 @@ cdc_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 static int64
 unix_micros(TimestampTz ts)
 {
-	return ts + EPOCH_SHIFT_USECS;
+	return ts + CDC_EPOCH_SHIFT_USECS;
 }
 
 static void
@@ -325,8 +329,8 @@ append_row(StringInfo out, CdcState *state, CdcRelation *rinfo, TupleDesc desc,
 	appendStringInfoChar(out, '}');
 }
 
-/* The event key: the key columns of the tuple, or null. */
-static void
+/* The event key: the key columns of the tuple, or null (then false). */
+static bool
 append_key(StringInfo out, CdcState *state, CdcRelation *rinfo, TupleDesc desc, HeapTuple tuple)
 {
 	int			i;
@@ -334,7 +338,7 @@ append_key(StringInfo out, CdcState *state, CdcRelation *rinfo, TupleDesc desc, 
 	if (rinfo->num_key == 0 || tuple == NULL)
 	{
 		appendStringInfoString(out, "null");
-		return;
+		return false;
 	}
 	appendStringInfoChar(out, '{');
 	for (i = 0; i < rinfo->num_key; i++)
@@ -352,6 +356,7 @@ append_key(StringInfo out, CdcState *state, CdcRelation *rinfo, TupleDesc desc, 
 			cdc_encode_value(out, &rinfo->encoders[attnum - 1], v, state->opts.decimal_mode);
 	}
 	appendStringInfoChar(out, '}');
+	return true;
 }
 
 /* Report progress now and then while changes produce nothing. */
@@ -384,6 +389,27 @@ wrap_end(StringInfo out, CdcState *state)
 		appendStringInfoChar(out, '}');
 }
 
+/*
+ * The start of a transaction or message event: its topic, a key of one
+ * string field, and the value's opening, with their fixed schemas when
+ * schemas.enable asks for them.
+ */
+static void
+fixed_event_head(StringInfo out, CdcState *state, const char *topic_json, const char *key_schema,
+				 const char *key_field, const char *key_value, const char *value_schema)
+{
+	appendStringInfoString(out, "{\"topic\":");
+	appendStringInfoString(out, topic_json);
+	appendStringInfoString(out, ",\"key\":");
+	wrap_begin(out, state, key_schema);
+	appendStringInfo(out, "{\"%s\":", key_field);
+	append_json_cstring(out, key_value);
+	appendStringInfoChar(out, '}');
+	wrap_end(out, state);
+	appendStringInfoString(out, ",\"value\":");
+	wrap_begin(out, state, value_schema);
+}
+
 static void
 send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *txn,
 					   bool end)
@@ -394,16 +420,8 @@ send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBuff
 
 	OutputPluginPrepareWrite(ctx, true);
 	out = ctx->out;
-	appendStringInfoString(out, "{\"topic\":");
-	append_json_cstring(out, psprintf("%s.transaction", state->opts.topic_prefix));
-	appendStringInfoString(out, ",\"key\":");
-	wrap_begin(out, state, cdc_transaction_key_schema);
-	appendStringInfoString(out, "{\"id\":");
-	append_json_cstring(out, id);
-	appendStringInfoChar(out, '}');
-	wrap_end(out, state);
-	appendStringInfoString(out, ",\"value\":");
-	wrap_begin(out, state, cdc_transaction_value_schema);
+	fixed_event_head(out, state, state->transaction_topic, cdc_transaction_key_schema,
+					 "id", id, cdc_transaction_value_schema);
 	appendStringInfo(out, "{\"status\":\"%s\",\"id\":", end ? "END" : "BEGIN");
 	append_json_cstring(out, id);
 	if (!end)
@@ -462,12 +480,13 @@ count_event(CdcState *state, CdcRelation *rinfo)
  * wrapped in {"schema", "payload"}: end_event closes the value's.
  */
 static void
-event_head(StringInfo out, CdcState *state, CdcRelation *rinfo, StringInfo key, bool tombstone)
+event_head(StringInfo out, CdcState *state, CdcRelation *rinfo, StringInfo key, bool has_key,
+		   bool tombstone)
 {
 	appendStringInfoString(out, "{\"topic\":");
 	appendStringInfoString(out, rinfo->topic_json);
 	appendStringInfoString(out, ",\"key\":");
-	if (state->opts.schemas_enable && rinfo->key_schema != NULL && strcmp(key->data, "null") != 0)
+	if (state->opts.schemas_enable && has_key)
 	{
 		appendStringInfoString(out, "{\"schema\":");
 		appendStringInfoString(out, rinfo->key_schema);
@@ -488,10 +507,10 @@ event_head(StringInfo out, CdcState *state, CdcRelation *rinfo, StringInfo key, 
 
 static StringInfo
 begin_event(LogicalDecodingContext *ctx, CdcState *state, CdcRelation *rinfo, StringInfo key,
-			bool tombstone)
+			bool has_key, bool tombstone)
 {
 	OutputPluginPrepareWrite(ctx, true);
-	event_head(ctx->out, state, rinfo, key, tombstone);
+	event_head(ctx->out, state, rinfo, key, has_key, tombstone);
 	return ctx->out;
 }
 
@@ -518,6 +537,7 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 	StringInfo	out;
 	int64		collection_order = 0;
 	StringInfo	key;
+	bool		has_key;
 
 	if (state->opts.include_transaction)
 	{
@@ -531,9 +551,9 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 
 	key = &state->key;
 	resetStringInfo(key);
-	append_key(key, state, rinfo, desc, key_tuple);
+	has_key = append_key(key, state, rinfo, desc, key_tuple);
 
-	out = begin_event(ctx, state, rinfo, key, false);
+	out = begin_event(ctx, state, rinfo, key, has_key, false);
 	appendStringInfoString(out, "{\"before\":");
 	if (before != NULL)
 		append_row(out, state, rinfo, desc, before, before_key_only, NULL);
@@ -563,9 +583,9 @@ send_data_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBufferTXN *
 	end_event(ctx, state, false);
 	state->wrote = true;
 
-	if (op == 'd' && state->opts.tombstones && rinfo->num_key > 0 && key_tuple != NULL)
+	if (op == 'd' && state->opts.tombstones && has_key)
 	{
-		out = begin_event(ctx, state, rinfo, key, true);
+		out = begin_event(ctx, state, rinfo, key, true, true);
 		appendStringInfoString(out, "null");
 		end_event(ctx, state, true);
 	}
@@ -704,16 +724,8 @@ cdc_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn,
 	old = MemoryContextSwitchTo(state->event_cxt);
 	OutputPluginPrepareWrite(ctx, true);
 	out = ctx->out;
-	appendStringInfoString(out, "{\"topic\":");
-	append_json_cstring(out, psprintf("%s.message", state->opts.topic_prefix));
-	appendStringInfoString(out, ",\"key\":");
-	wrap_begin(out, state, cdc_message_key_schema);
-	appendStringInfoString(out, "{\"prefix\":");
-	append_json_cstring(out, prefix);
-	appendStringInfoChar(out, '}');
-	wrap_end(out, state);
-	appendStringInfoString(out, ",\"value\":");
-	wrap_begin(out, state, cdc_message_value_schema);
+	fixed_event_head(out, state, state->message_topic, cdc_message_key_schema,
+					 "prefix", prefix, cdc_message_value_schema);
 	appendStringInfoString(out, "{\"source\":");
 	append_source(out, state, in_txn, "\"\"", "\"\"", lsn, "false");
 	appendStringInfoString(out, ",\"op\":\"m\",");
@@ -785,8 +797,8 @@ cdc_reader_event(CdcReader *reader, StringInfo out, Relation rel, HeapTuple tupl
 	TupleDesc	desc = RelationGetDescr(rel);
 
 	resetStringInfo(&state->key);
-	append_key(&state->key, state, rinfo, desc, tuple);
-	event_head(out, state, rinfo, &state->key, false);
+	event_head(out, state, rinfo, &state->key,
+			   append_key(&state->key, state, rinfo, desc, tuple), false);
 	appendStringInfoString(out, "{\"before\":null,\"after\":");
 	append_row(out, state, rinfo, desc, tuple, false, NULL);
 	appendStringInfoString(out, ",\"source\":");

@@ -47,17 +47,6 @@ cdc_relation_invalidate(Datum arg, Oid relid)
 		entry->valid = false;
 }
 
-/* s as a JSON string, quotes included */
-static char *
-json_string(const char *s)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	cdc_append_json(&buf, s, strlen(s));
-	return buf.data;
-}
-
 /* Forget every entry: a new decoding session may have other options. */
 void
 cdc_relation_reset(void)
@@ -121,9 +110,9 @@ cdc_relation_get(Relation rel, const CdcOptions *opts)
 	entry->table = pstrdup(RelationGetRelationName(rel));
 	entry->data_collection = psprintf("%s.%s", entry->schema, entry->table);
 	entry->topic = psprintf("%s.%s.%s", opts->topic_prefix, entry->schema, entry->table);
-	entry->topic_json = json_string(entry->topic);
-	entry->schema_json = json_string(entry->schema);
-	entry->table_json = json_string(entry->table);
+	entry->topic_json = cdc_json_string(entry->topic);
+	entry->schema_json = cdc_json_string(entry->schema);
+	entry->table_json = cdc_json_string(entry->table);
 	entry->selected = cdc_table_selected(opts, entry->data_collection);
 	entry->full_identity = rel->rd_rel->relreplident == REPLICA_IDENTITY_FULL;
 	entry->natts = desc->natts;
@@ -137,7 +126,7 @@ cdc_relation_get(Relation rel, const CdcOptions *opts)
 		if (attr->attisdropped)
 			continue;
 		cdc_encoder_init(&entry->encoders[i], attr->atttypid, attr->atttypmod, cxt);
-		entry->name_json[i] = psprintf("%s:", json_string(NameStr(attr->attname)));
+		entry->name_json[i] = psprintf("%s:", cdc_json_string(NameStr(attr->attname)));
 	}
 
 	identity_bms = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_IDENTITY_KEY);

@@ -29,12 +29,17 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
 #include "parser/parse_node.h"
 
 #include "strata_parquet_read.h"
+
+/* from PostgreSQL's epoch (2000-01-01) to Unix's, which Parquet counts from */
+#define ICEBERG_EPOCH_SHIFT_DAYS (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
+#define ICEBERG_EPOCH_SHIFT_USECS ((int64) ICEBERG_EPOCH_SHIFT_DAYS * USECS_PER_DAY)
 
 /* settings */
 extern int	iceberg_max_row_group_memory;	/* kB */
@@ -136,6 +141,7 @@ extern const char *iceberg_parquet_converted_name(int32 converted_type);
 extern const char *iceberg_parquet_codec_name(int32 codec);
 
 extern IcebergTarget iceberg_target_of(Oid typid, bool *is_array);
+extern bool iceberg_numeric_typmod(int32 typmod, int32 *precision, int32 *scale);
 extern bool iceberg_target_accepts(IcebergTarget target, const IcebergParquetType *type);
 extern const char *iceberg_targets_for(const IcebergParquetType *type);
 extern IcebergTarget iceberg_natural_target(const IcebergParquetType *type);
@@ -146,6 +152,8 @@ typedef struct IcebergFormatError
 {
 	int			sqlstate;
 	char	   *message;
+	bool		whole;			/* the message is the input function's own,
+								 * not a detail of the Parquet column */
 } IcebergFormatError;
 
 /* A column's type as binary COPY takes it, with the text fallback's functions. */

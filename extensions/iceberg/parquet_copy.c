@@ -304,6 +304,7 @@ render_value(ParquetCopyState *st, CopyColumn *col, StringInfo out)
 	if (!iceberg_binary_value(type, &col->binary, &v, out, &error))
 		ereport(ERROR,
 				(errcode(error.sqlstate),
+				 error.whole ? errmsg_internal("%s", error.message) :
 				 errmsg("cannot load a value of Parquet column \"%s\": %s",
 						col->field->name, error.message)));
 }

@@ -100,9 +100,6 @@
 #define MIN_ROW_GROUP_BYTES (1024 * 1024)
 /* bytes sent to the client per CopyData message */
 #define CLIENT_CHUNK 65536
-/* days and microseconds from 1970-01-01 to PostgreSQL's epoch 2000-01-01 */
-#define EPOCH_SHIFT_DAYS 10957
-#define EPOCH_SHIFT_USECS INT64CONST(946684800000000)
 
 /* How a column's values are converted. */
 typedef enum ExportKind
@@ -403,11 +400,8 @@ map_scalar(ExportColumn *col, Oid typid, int32 typmod)
 							s;
 				int			i;
 
-				if (base_typmod < (int32) VARHDRSZ)
+				if (!iceberg_numeric_typmod(base_typmod, &p, &s))
 					return false;
-				p = ((base_typmod - VARHDRSZ) >> 16) & 0xffff;
-				/* the scale is an 11-bit signed field since PostgreSQL 15 */
-				s = ((((base_typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
 				col->scale = Max(s, 0);
 				col->precision = Max(p - s, 0) + col->scale;
 				if (col->precision < 1 || col->precision > 38)
@@ -884,7 +878,7 @@ convert_value(ParquetExport *ex, ExportColumn *col, Datum d, char *slot)
 				else if (DATE_IS_NOEND(date))
 					*(int32 *) slot = PG_INT32_MAX;
 				else
-					*(int32 *) slot = date + EPOCH_SHIFT_DAYS;
+					*(int32 *) slot = date + ICEBERG_EPOCH_SHIFT_DAYS;
 			}
 			break;
 		case EX_TIME:
@@ -899,7 +893,7 @@ convert_value(ParquetExport *ex, ExportColumn *col, Datum d, char *slot)
 					v = -PG_INT64_MAX;
 				else if (TIMESTAMP_IS_NOEND(ts))
 					v = PG_INT64_MAX;
-				else if (pg_add_s64_overflow(ts, EPOCH_SHIFT_USECS, &v) || v == PG_INT64_MAX)
+				else if (pg_add_s64_overflow(ts, ICEBERG_EPOCH_SHIFT_USECS, &v) || v == PG_INT64_MAX)
 					infinite_value("a timestamp after year 294246");
 				*(int64 *) slot = v;
 			}

@@ -190,10 +190,11 @@ iceberg_prune_plan(List *quals, const IcebergPruneColumn *columns, int num_colum
 		fmgr_info(cmp_proc, &q->cmp);
 		getTypeInputInfo(base, &input, &q->ioparam);
 		fmgr_info(input, &q->input);
-		if (base == NUMERICOID && typmod >= (int32) VARHDRSZ)
+		if (base == NUMERICOID)
 		{
-			q->round = true;
-			q->scale = ((((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
+			int32		precision;
+
+			q->round = iceberg_numeric_typmod(typmod, &precision, &q->scale);
 		}
 	}
 	return prune;

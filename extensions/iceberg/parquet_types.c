@@ -724,6 +724,21 @@ iceberg_target_of(Oid typid, bool *is_array)
 	return ICEBERG_T_NONE;
 }
 
+/*
+ * The precision and scale of a numeric typmod (the scale may be negative,
+ * or above the precision, since PostgreSQL 15); false for no typmod.
+ */
+bool
+iceberg_numeric_typmod(int32 typmod, int32 *precision, int32 *scale)
+{
+	if (typmod < (int32) VARHDRSZ)
+		return false;
+	*precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
+	/* an 11-bit signed field */
+	*scale = ((((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
+	return true;
+}
+
 bool
 iceberg_target_accepts(IcebergTarget target, const IcebergParquetType *type)
 {
@@ -1041,6 +1056,7 @@ fail(IcebergFormatError *error, int sqlstate, char *message)
 {
 	error->sqlstate = sqlstate;
 	error->message = message;
+	error->whole = false;
 	return false;
 }
 
@@ -1278,7 +1294,7 @@ date_value(int32 days, int64 *out, IcebergFormatError *error)
 		return 1;
 	if (days == PG_INT32_MIN || days == -PG_INT32_MAX)
 		return -1;
-	*out = (int64) days - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE);
+	*out = (int64) days - ICEBERG_EPOCH_SHIFT_DAYS;
 	if (!IS_VALID_DATE(*out))
 	{
 		out_of_range(error, "date");
@@ -1364,7 +1380,7 @@ format_unix_micros(int64 us, IcebergTarget target, StringInfo out,
 	fsec_t		fsec;
 	char		buf[MAXDATELEN + 1];
 
-	if (pg_sub_s64_overflow(us, (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY,
+	if (pg_sub_s64_overflow(us, ICEBERG_EPOCH_SHIFT_USECS,
 							&ts) ||
 		!IS_VALID_TIMESTAMP(ts) ||
 		timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
@@ -1601,7 +1617,7 @@ binary_by_text(const IcebergParquetType *type, IcebergBinaryTarget *bt,
 }
 
 static bool
-int_out_of_range(const IcebergParquetType *type,
+int_out_of_range(IcebergFormatError *error, const IcebergParquetType *type,
 				 const IcebergParquetValue *v, const char *typname)
 {
 	char	   *text;
@@ -1612,9 +1628,9 @@ int_out_of_range(const IcebergParquetType *type,
 		text = type->is_signed ? psprintf(INT64_FORMAT, v->i64) :
 			psprintf(UINT64_FORMAT, (uint64) v->i64);
 	/* the input function's own error, as the text rendering met it */
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("value \"%s\" is out of range for type %s", text, typname)));
+	fail(error, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+		 psprintf("value \"%s\" is out of range for type %s", text, typname));
+	error->whole = true;
 	return false;
 }
 
@@ -1624,7 +1640,7 @@ binary_unix_micros(int64 us, StringInfo out, IcebergFormatError *error)
 {
 	Timestamp	ts;
 
-	if (pg_sub_s64_overflow(us, (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY,
+	if (pg_sub_s64_overflow(us, ICEBERG_EPOCH_SHIFT_USECS,
 							&ts) ||
 		!IS_VALID_TIMESTAMP(ts))
 		return out_of_range(error, "timestamp");
@@ -1655,7 +1671,7 @@ iceberg_binary_value(const IcebergParquetType *type, IcebergBinaryTarget *bt,
 			if (target == ICEBERG_T_NUMERIC)
 				break;
 			if (type->physical == STRATA_PARQUET_INT64 && !type->is_signed && v->i64 < 0)
-				return int_out_of_range(type, v,
+				return int_out_of_range(error, type, v,
 										target == ICEBERG_T_INT2 ? "smallint" :
 										target == ICEBERG_T_INT4 ? "integer" : "bigint");
 			if (type->physical == STRATA_PARQUET_INT32)
@@ -1666,12 +1682,12 @@ iceberg_binary_value(const IcebergParquetType *type, IcebergBinaryTarget *bt,
 			{
 				case ICEBERG_T_INT2:
 					if (i < PG_INT16_MIN || i > PG_INT16_MAX)
-						return int_out_of_range(type, v, "smallint");
+						return int_out_of_range(error, type, v, "smallint");
 					append_be16(out, (uint16) (int16) i);
 					return true;
 				case ICEBERG_T_INT4:
 					if (i < PG_INT32_MIN || i > PG_INT32_MAX)
-						return int_out_of_range(type, v, "integer");
+						return int_out_of_range(error, type, v, "integer");
 					append_be32(out, (uint32) (int32) i);
 					return true;
 				default:
