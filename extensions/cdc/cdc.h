@@ -13,6 +13,11 @@
  *	cdc_schema.c	their Kafka Connect schemas, for schemas.enable
  *	cdc_snapshot.c	strata_cdc.snapshot(): a slot and the read events of
  *					tables at exactly its start
+ *	cdc_stream.c	streams: create_stream() and the rest of their SQL
+ *	cdc_worker.c	the launcher, and the worker that runs the streams of
+ *					one database
+ *	cdc_sink_http.c	delivering batches of events over HTTP
+ *	cdc_sink_table.c applying events to a table
  *
  *-------------------------------------------------------------------------
  */
@@ -28,6 +33,7 @@
 #include "nodes/pg_list.h"
 #include "access/xlogdefs.h"
 #include "datatype/timestamp.h"
+#include "utils/array.h"
 #include "utils/rel.h"
 
 /* ---------------------------------------------------------------------
@@ -48,6 +54,7 @@ typedef struct CdcOptions
 	bool		include_transaction;
 	bool		tombstones;
 	bool		schemas_enable; /* JsonConverter's {"schema", "payload"} */
+	bool		text_values;	/* value.encoding text: each type's output */
 	CdcDecimalMode decimal_mode;
 	/* skipped.operations: c, u, d, t, m */
 	bool		skip_create;
@@ -102,6 +109,7 @@ typedef struct CdcEncoder
 	int32		typmod;
 	int32		scale;			/* CDC_NUMERIC */
 	FmgrInfo	out;			/* CDC_STRING */
+	bool		raw_json;		/* CDC_STRING of json or jsonb, as JSON */
 	/* CDC_ARRAY */
 	struct CdcEncoder *element;
 	int16		elem_len;
@@ -110,6 +118,7 @@ typedef struct CdcEncoder
 } CdcEncoder;
 
 extern void cdc_encoder_init(CdcEncoder *enc, Oid typid, int32 typmod, MemoryContext cxt);
+extern void cdc_encoder_init_text(CdcEncoder *enc, Oid typid, MemoryContext cxt);
 extern void cdc_encode_value(StringInfo out, CdcEncoder *enc, Datum value,
 							 CdcDecimalMode decimal_mode);
 extern void cdc_encode_fallback(StringInfo out, const CdcEncoder *enc,
@@ -183,5 +192,81 @@ extern void cdc_append_schema(StringInfo out, const CdcEncoder *enc, bool option
 							  const char *field_json, CdcDecimalMode mode);
 extern void cdc_relation_schemas(CdcRelation *rinfo, TupleDesc desc, const char *topic,
 								 CdcDecimalMode mode);
+
+/* ---------------------------------------------------------------------
+ * cdc_worker.c: the workers' shared state
+ * ---------------------------------------------------------------------
+ */
+#define CDC_ERROR_LEN 512
+
+/* what a worker reports about one stream, for strata_cdc.streams */
+typedef struct CdcStreamActivity
+{
+	Oid			dboid;			/* InvalidOid: a free entry */
+	NameData	name;
+	int			pid;
+	TimestampTz caught_up_at;	/* 0: never */
+	int			retries;
+	TimestampTz next_attempt;	/* 0: none planned */
+	char		last_error[CDC_ERROR_LEN];	/* empty: none */
+} CdcStreamActivity;
+
+/*
+ * The advisory lock (this, hashtext(name)) a worker holds on a stream
+ * during a step; drop_stream() and the others wait for it.  Not a row lock:
+ * that would make every idle step write WAL.
+ */
+#define CDC_STREAM_LOCK 21315
+
+extern bool cdc_workers_enabled(void);
+extern void cdc_wake_database(Oid dboid);
+extern int	cdc_activity_snapshot(Oid dboid, CdcStreamActivity **entries);
+
+/* ---------------------------------------------------------------------
+ * cdc_stream.c
+ * ---------------------------------------------------------------------
+ */
+
+/* a stream's settings beyond the plugin's, parsed from its sink_options */
+typedef struct CdcStreamOptions
+{
+	bool		snapshot;		/* snapshot 'initial' (else 'never') */
+	int			batch_events;	/* batch.max.events */
+	int			batch_bytes;	/* batch.max.bytes */
+	int			linger_ms;		/* batch.linger.ms */
+	bool		kafka_rest;		/* http.format 'kafka-rest-v2' */
+	int			timeout_ms;		/* http.timeout.ms */
+	int			backoff_ms;		/* retry.backoff.ms */
+	int			backoff_max_ms; /* retry.backoff.max.ms */
+} CdcStreamOptions;
+
+extern void cdc_stream_options(List *pairs, CdcStreamOptions *opts, const char *stream);
+extern List *cdc_text_pairs(ArrayType *arr);
+extern char *cdc_table_target(const char *pattern, const char *schema, const char *table);
+
+/* ---------------------------------------------------------------------
+ * cdc_sink_http.c and cdc_sink_table.c
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Sinks raise ERRCODE_CONNECTION_FAILURE for what a retry may get over
+ * (unreachable, timeout, 429, 5xx) and ERRCODE_DATA_EXCEPTION for a
+ * rejection (other 4xx), which stops the stream.
+ */
+typedef struct CdcHttpSink CdcHttpSink;
+
+extern CdcHttpSink *cdc_http_sink_create(const char *url, const char *stream,
+										 const CdcStreamOptions *opts);
+extern void cdc_http_sink_add(CdcHttpSink *sink, XLogRecPtr lsn, const char *id_suffix,
+							  const char *event, int len);
+extern void cdc_http_sink_flush(CdcHttpSink *sink);
+extern void cdc_http_sink_destroy(CdcHttpSink *sink);
+
+typedef struct CdcTableSink CdcTableSink;
+
+extern CdcTableSink *cdc_table_sink_create(const char *pattern);
+extern void cdc_table_sink_apply(CdcTableSink *sink, const char *event);
+extern void cdc_table_sink_finish(CdcTableSink *sink);
 
 #endif							/* CDC_H */

@@ -162,6 +162,26 @@ cdc_encoder_init(CdcEncoder *enc, Oid typid, int32 typmod, MemoryContext cxt)
 }
 
 /*
+ * value.encoding text: every value is its type's text output, a JSON
+ * string that the type's input function reads back (the table sink does).
+ */
+void
+cdc_encoder_init_text(CdcEncoder *enc, Oid typid, MemoryContext cxt)
+{
+	Oid			out;
+	bool		varlena;
+
+	memset(enc, 0, sizeof(*enc));
+	enc->kind = CDC_STRING;
+	enc->typid = typid;
+	enc->typmod = -1;
+	/* JSON stays JSON, so that a jsonb column reads it back as a document */
+	enc->raw_json = getBaseType(typid) == JSONOID || getBaseType(typid) == JSONBOID;
+	getTypeOutputInfo(typid, &out, &varlena);
+	fmgr_info_cxt(out, &enc->out, cxt);
+}
+
+/*
  * A JSON string, exactly as escape_json() writes it, but copying the runs
  * that need no escape at once: events are mostly such runs.
  */
@@ -751,7 +771,10 @@ cdc_encode_value(StringInfo out, CdcEncoder *enc, Datum value, CdcDecimalMode mo
 			{
 				char	   *str = OutputFunctionCall(&enc->out, value);
 
-				cdc_append_json(out, str, strlen(str));
+				if (enc->raw_json)
+					appendStringInfoString(out, str);
+				else
+					cdc_append_json(out, str, strlen(str));
 			}
 			break;
 	}

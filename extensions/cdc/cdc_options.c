@@ -46,6 +46,8 @@ static const CdcOptionInfo cdc_option_info[] = {
 	"How numeric and money values are written: base64 of the unscaled value, a number, or text."},
 	{"skipped.operations", "t", "none, or a comma-separated list of c, u, d, t, m",
 	"Operations that produce no event."},
+	{"value.encoding", "debezium", "debezium, text",
+	"How column values are written: Debezium's encodings, or each type's text output as a JSON string (session settings such as DateStyle apply), with unchanged TOASTed values and columns absent from a key-only old row left out."},
 	{"schemas.enable", "false", "true, false",
 	"Keys and values as Kafka Connect's JsonConverter writes them with schemas.enable: {\"schema\": ..., \"payload\": ...}."},
 };
@@ -210,7 +212,21 @@ cdc_parse_options(List *options, CdcOptions *opts)
 		}
 		else if (strcmp(name, "schemas.enable") == 0)
 			opts->schemas_enable = bool_option(name, value);
+		else if (strcmp(name, "value.encoding") == 0)
+		{
+			if (strcmp(value, "debezium") == 0)
+				opts->text_values = false;
+			else if (strcmp(value, "text") == 0)
+				opts->text_values = true;
+			else
+				bad_value(name, value, "debezium, text");
+		}
 	}
+	if (opts->text_values && opts->schemas_enable)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("strata_cdc option \"schemas.enable\" cannot be used with \"value.encoding\" text"),
+				 errhint("Connect schemas describe Debezium's encodings.")));
 	if (opts->include_tables != NIL && opts->exclude_tables != NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -51,6 +51,7 @@
 
 #include "access/detoast.h"
 #include "access/heapam.h"
+#include "access/heaptoast.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "access/xact.h"
@@ -298,6 +299,14 @@ append_row(StringInfo out, CdcState *state, CdcRelation *rinfo, TupleDesc desc,
 		CdcEncoder *enc = &rinfo->encoders[i];
 
 		if (attr->attisdropped || attr->attgenerated)
+			continue;
+		/* text values name only what the row holds */
+		if (state->opts.text_values &&
+			((key_only && !rinfo->identity[i]) ||
+			 (!nulls[i] && attr->attlen == -1 &&
+			  VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(values[i])) &&
+			  (old_values == NULL || old_nulls[i] ||
+			   VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_values[i]))))))
 			continue;
 		if (!first)
 			appendStringInfoChar(out, ',');
@@ -796,6 +805,9 @@ cdc_reader_event(CdcReader *reader, StringInfo out, Relation rel, HeapTuple tupl
 	CdcRelation *rinfo = cdc_relation_get(rel, &state->opts);
 	TupleDesc	desc = RelationGetDescr(rel);
 
+	/* a table's row points to its TOASTed values: a read event has them all */
+	if (HeapTupleHasExternal(tuple))
+		tuple = toast_flatten_tuple(tuple, desc);
 	resetStringInfo(&state->key);
 	event_head(out, state, rinfo, &state->key,
 			   append_key(&state->key, state, rinfo, desc, tuple), false);

@@ -125,7 +125,10 @@ cdc_relation_get(Relation rel, const CdcOptions *opts)
 
 		if (attr->attisdropped)
 			continue;
-		cdc_encoder_init(&entry->encoders[i], attr->atttypid, attr->atttypmod, cxt);
+		if (opts->text_values)
+			cdc_encoder_init_text(&entry->encoders[i], attr->atttypid, cxt);
+		else
+			cdc_encoder_init(&entry->encoders[i], attr->atttypid, attr->atttypmod, cxt);
 		entry->name_json[i] = psprintf("%s:", cdc_json_string(NameStr(attr->attname)));
 	}
 

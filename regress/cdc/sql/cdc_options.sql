@@ -41,6 +41,28 @@ SELECT count(*) FROM pg_logical_slot_get_changes('op', NULL, NULL,
     'tombstones', 'off', 'decimal.handling.mode', 'string', 'skipped.operations', 'none',
     'schemas.enable', 'false');
 
+-- value.encoding text: each type's text output, json staying JSON; an
+-- unchanged TOASTed value and the columns a key-only old row lacks are
+-- left out rather than given placeholders
+CREATE TABLE enc (id int PRIMARY KEY, n numeric(8,3), d date, a int[], j jsonb, b bytea,
+                  big text, note text);
+ALTER TABLE enc ALTER big SET STORAGE EXTERNAL;
+SELECT 'init' FROM pg_create_logical_replication_slot('enc', 'strata_cdc');
+INSERT INTO enc VALUES (1, 12.5, '2024-02-29', '{1,NULL,3}', '{"k": [1, "x"]}', '\x00ff',
+                        repeat('b', 3000), 'n');
+UPDATE enc SET note = 'm' WHERE id = 1;
+DELETE FROM enc;
+SELECT data::jsonb->'value'->>'op' AS op, data::jsonb->'key' AS key,
+       data::jsonb->'value'->'before' AS before,
+       nullif(data::jsonb->'value'->'after', 'null') - 'big' AS after,
+       length(data::jsonb->'value'->'after'->>'big') AS big
+FROM pg_logical_slot_peek_changes('enc', NULL, NULL, 'value.encoding', 'text', 'tombstones', 'false');
+SELECT data FROM pg_logical_slot_peek_changes('enc', NULL, NULL, 'value.encoding', 'binary');
+SELECT data FROM pg_logical_slot_peek_changes('enc', NULL, NULL, 'value.encoding', 'text',
+                                              'schemas.enable', 'true');
+SELECT 'dropped' FROM pg_drop_replication_slot('enc');
+DROP TABLE enc;
+
 -- the plugin works in any database, without CREATE EXTENSION
 SELECT current_database() AS home \gset
 CREATE DATABASE cdc_other;
