@@ -545,6 +545,8 @@ cdc_pause_stream(PG_FUNCTION_ARGS)
 {
 	update_stream(NameStr(*PG_GETARG_NAME(0)),
 				  "UPDATE strata_cdc.stream_config SET paused = true WHERE name = $1");
+	/* a worker left with nothing to run exits */
+	wake_worker_at_commit();
 	PG_RETURN_VOID();
 }
 
@@ -595,6 +597,7 @@ cdc_drop_stream(PG_FUNCTION_ARGS)
 			elog(ERROR, "could not drop replication slot \"%s\"", slot);
 	}
 	SPI_finish();
+	wake_worker_at_commit();
 	PG_RETURN_VOID();
 }
 

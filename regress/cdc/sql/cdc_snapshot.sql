@@ -38,3 +38,14 @@ SELECT 'dropped' FROM pg_drop_replication_slot('snap');
 SELECT 'dropped' FROM pg_drop_replication_slot('snap2');
 SELECT 'dropped' FROM pg_drop_replication_slot('snap3');
 DROP ROLE cdc_reader;
+
+-- a row's TOASTed values are read in full, not as the placeholder of an
+-- unchanged value
+CREATE TABLE snap_toast (id int PRIMARY KEY, big text, nums int[]);
+ALTER TABLE snap_toast ALTER big SET STORAGE EXTERNAL, ALTER nums SET STORAGE EXTERNAL;
+INSERT INTO snap_toast VALUES (1, repeat('t', 5000), (SELECT array_agg(g) FROM generate_series(1, 2000) g));
+SELECT length(data::jsonb->'value'->'after'->>'big') AS big,
+       jsonb_array_length(data::jsonb->'value'->'after'->'nums') AS nums
+FROM strata_cdc.snapshot('snap4', ARRAY['snap_toast']::regclass[]);
+SELECT 'dropped' FROM pg_drop_replication_slot('snap4');
+DROP TABLE snap_toast;
