@@ -11,6 +11,7 @@
  *					names, topic, key columns, value encoders
  *	cdc_encode.c	column values in Debezium's JSON encodings
  *	cdc_schema.c	their Kafka Connect schemas, for schemas.enable
+ *	cdc_avro.c		format avro: those schemas in Avro, events in Avro binary
  *	cdc_snapshot.c	strata_cdc.snapshot(): a slot and the read events of
  *					tables at exactly its start
  *	cdc_stream.c	streams: create_stream() and the rest of their SQL
@@ -55,6 +56,7 @@ typedef struct CdcOptions
 	bool		tombstones;
 	bool		schemas_enable; /* JsonConverter's {"schema", "payload"} */
 	bool		text_values;	/* value.encoding text: each type's output */
+	bool		avro;			/* format avro */
 	CdcDecimalMode decimal_mode;
 	/* skipped.operations: c, u, d, t, m */
 	bool		skip_create;
@@ -179,6 +181,18 @@ typedef struct CdcReader CdcReader;
 extern CdcReader *cdc_reader_create(List *options, MemoryContext cxt);
 extern void cdc_reader_event(CdcReader *reader, StringInfo out, Relation rel, HeapTuple tuple,
 							 XLogRecPtr lsn, bool last);
+
+extern void cdc_reader_topics(CdcReader *reader, Relation rel, char **topic,
+							  const char **key_schema, const char **value_schema);
+extern char *cdc_reader_prefix(CdcReader *reader);
+
+/* ---------------------------------------------------------------------
+ * cdc_avro.c
+ * ---------------------------------------------------------------------
+ */
+extern void cdc_avro_event(StringInfo buf, int start, const char *key_schema,
+						   const char *value_schema);
+extern char *cdc_avro_schema_json(const char *connect, uint32 *id);
 
 /* ---------------------------------------------------------------------
  * cdc_schema.c

@@ -30,8 +30,8 @@ typedef struct CdcOptionInfo
 } CdcOptionInfo;
 
 static const CdcOptionInfo cdc_option_info[] = {
-	{"format", "json", "json",
-	"Encoding of each event. Avro is not supported yet."},
+	{"format", "json", "json, avro",
+	"Encoding of each event: a JSON object, or a binary message of the topic and the Avro key and value in Confluent's wire format (schemas from strata_cdc.avro_schemas())."},
 	{"topic.prefix", NULL, "any text",
 	"First part of every topic name (<prefix>.<schema>.<table>) and source.name; the database name when absent."},
 	{"table.include.list", NULL, "comma-separated regular expressions",
@@ -150,13 +150,12 @@ cdc_parse_options(List *options, CdcOptions *opts)
 
 		if (strcmp(name, "format") == 0)
 		{
-			if (pg_strcasecmp(value, "avro") == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("strata_cdc format \"avro\" is not supported yet"),
-						 errhint("Use format \"json\".")));
-			if (pg_strcasecmp(value, "json") != 0)
-				bad_value(name, value, "json");
+			if (strcmp(value, "avro") == 0)
+				opts->avro = true;
+			else if (strcmp(value, "json") == 0)
+				opts->avro = false;
+			else
+				bad_value(name, value, "json, avro");
 		}
 		else if (strcmp(name, "topic.prefix") == 0)
 		{
@@ -222,6 +221,12 @@ cdc_parse_options(List *options, CdcOptions *opts)
 				bad_value(name, value, "debezium, text");
 		}
 	}
+	if (opts->avro && (opts->schemas_enable || opts->text_values))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("strata_cdc format \"avro\" cannot be used with \"%s\"",
+						opts->schemas_enable ? "schemas.enable" : "value.encoding"),
+				 errhint("Avro values follow their schemas, which strata_cdc.avro_schemas() gives.")));
 	if (opts->text_values && opts->schemas_enable)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -91,6 +91,10 @@ typedef struct CdcState
 	char	   *transaction_topic;	/* "<prefix>.transaction", as JSON */
 	char	   *message_topic;	/* "<prefix>.message", as JSON */
 	StringInfoData key;			/* the current event's key */
+	/* format avro: where the event's JSON starts in ctx->out, its schemas */
+	int			event_start;
+	const char *avro_key_schema;
+	const char *avro_value_schema;
 	XLogRecPtr	last_commit;	/* of the previous transaction decoded */
 	int			unreported;		/* changes since the last progress report */
 
@@ -159,7 +163,8 @@ cdc_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
 										   ALLOCSET_SMALL_SIZES);
 	state->last_commit = InvalidXLogRecPtr;
 	ctx->output_plugin_private = state;
-	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
+	/* Avro is binary: pg_logical_slot_get_binary_changes, pg_recvlogical */
+	opt->output_type = state->opts.avro ? OUTPUT_PLUGIN_BINARY_OUTPUT : OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
 	/* no stream callbacks: changes are decoded once committed, as Debezium wants */
 	ctx->streaming = false;
@@ -398,6 +403,16 @@ wrap_end(StringInfo out, CdcState *state)
 		appendStringInfoChar(out, '}');
 }
 
+/* Send the event built in ctx->out; format avro turns it into Avro first. */
+static void
+write_event(LogicalDecodingContext *ctx, CdcState *state)
+{
+	if (state->opts.avro)
+		cdc_avro_event(ctx->out, state->event_start, state->avro_key_schema,
+					   state->avro_value_schema);
+	OutputPluginWrite(ctx, true);
+}
+
 /*
  * The start of a transaction or message event: its topic, a key of one
  * string field, and the value's opening, with their fixed schemas when
@@ -407,6 +422,8 @@ static void
 fixed_event_head(StringInfo out, CdcState *state, const char *topic_json, const char *key_schema,
 				 const char *key_field, const char *key_value, const char *value_schema)
 {
+	state->avro_key_schema = key_schema;
+	state->avro_value_schema = value_schema;
 	appendStringInfoString(out, "{\"topic\":");
 	appendStringInfoString(out, topic_json);
 	appendStringInfoString(out, ",\"key\":");
@@ -429,6 +446,7 @@ send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBuff
 
 	OutputPluginPrepareWrite(ctx, true);
 	out = ctx->out;
+	state->event_start = out->len;
 	fixed_event_head(out, state, state->transaction_topic, cdc_transaction_key_schema,
 					 "id", id, cdc_transaction_value_schema);
 	appendStringInfo(out, "{\"status\":\"%s\",\"id\":", end ? "END" : "BEGIN");
@@ -455,7 +473,7 @@ send_transaction_event(LogicalDecodingContext *ctx, CdcState *state, ReorderBuff
 					 unix_micros(txn->xact_time.commit_time) / 1000);
 	wrap_end(out, state);
 	appendStringInfoChar(out, '}');
-	OutputPluginWrite(ctx, true);
+	write_event(ctx, state);
 	state->wrote = true;
 }
 
@@ -492,6 +510,8 @@ static void
 event_head(StringInfo out, CdcState *state, CdcRelation *rinfo, StringInfo key, bool has_key,
 		   bool tombstone)
 {
+	state->avro_key_schema = has_key ? rinfo->key_schema : NULL;
+	state->avro_value_schema = tombstone ? NULL : rinfo->value_schema;
 	appendStringInfoString(out, "{\"topic\":");
 	appendStringInfoString(out, rinfo->topic_json);
 	appendStringInfoString(out, ",\"key\":");
@@ -519,6 +539,7 @@ begin_event(LogicalDecodingContext *ctx, CdcState *state, CdcRelation *rinfo, St
 			bool has_key, bool tombstone)
 {
 	OutputPluginPrepareWrite(ctx, true);
+	state->event_start = ctx->out->len;
 	event_head(ctx->out, state, rinfo, key, has_key, tombstone);
 	return ctx->out;
 }
@@ -530,7 +551,7 @@ end_event(LogicalDecodingContext *ctx, CdcState *state, bool tombstone)
 	if (state->opts.schemas_enable && !tombstone)
 		appendStringInfoChar(ctx->out, '}');
 	appendStringInfoChar(ctx->out, '}');
-	OutputPluginWrite(ctx, true);
+	write_event(ctx, state);
 }
 
 
@@ -733,6 +754,7 @@ cdc_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn,
 	old = MemoryContextSwitchTo(state->event_cxt);
 	OutputPluginPrepareWrite(ctx, true);
 	out = ctx->out;
+	state->event_start = out->len;
 	fixed_event_head(out, state, state->message_topic, cdc_message_key_schema,
 					 "prefix", prefix, cdc_message_value_schema);
 	appendStringInfoString(out, "{\"source\":");
@@ -746,7 +768,7 @@ cdc_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn,
 	appendStringInfoString(out, "}}");
 	wrap_end(out, state);
 	appendStringInfoChar(out, '}');
-	OutputPluginWrite(ctx, true);
+	write_event(ctx, state);
 	if (transactional)
 		state->wrote = true;
 	MemoryContextSwitchTo(old);
@@ -834,4 +856,23 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb)
 	cb->message_cb = cdc_message;
 	cb->commit_cb = cdc_commit;
 	cb->shutdown_cb = cdc_shutdown;
+}
+
+/* A table's topic and the Connect schemas of its key (NULL: none) and value. */
+void
+cdc_reader_topics(CdcReader *reader, Relation rel, char **topic,
+				  const char **key_schema, const char **value_schema)
+{
+	CdcState   *state = (CdcState *) reader;
+	CdcRelation *rinfo = cdc_relation_get(rel, &state->opts);
+
+	*topic = rinfo->topic;
+	*key_schema = rinfo->key_schema;
+	*value_schema = rinfo->value_schema;
+}
+
+char *
+cdc_reader_prefix(CdcReader *reader)
+{
+	return ((CdcState *) reader)->opts.topic_prefix;
 }

@@ -148,7 +148,7 @@ cdc_relation_get(Relation rel, const CdcOptions *opts)
 	if (bms_is_empty(key_bms) && rel->rd_rel->relreplident == REPLICA_IDENTITY_INDEX)
 		key_bms = identity_bms;
 	entry->num_key = bitmap_attnums(key_bms, &entry->key, cxt);
-	if (opts->schemas_enable)
+	if (opts->schemas_enable || opts->avro)
 		cdc_relation_schemas(entry, desc, entry->topic, opts->decimal_mode);
 
 	MemoryContextSwitchTo(old);

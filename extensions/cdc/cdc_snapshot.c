@@ -104,6 +104,17 @@ cdc_snapshot(PG_FUNCTION_ARGS)
 				 errmsg("strata_cdc.snapshot() needs at least one table")));
 	/* the options are checked before anything is locked or created */
 	reader = cdc_reader_create(options, CurrentMemoryContext);
+	{
+		ListCell   *lc;
+
+		foreach(lc, options)
+			if (strcmp(lfirst_node(DefElem, lc)->defname, "format") == 0 &&
+				strcmp(strVal(lfirst_node(DefElem, lc)->arg), "avro") == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("strata_cdc.snapshot() returns text: format \"avro\" is not supported there"),
+						 errhint("Read the snapshot as JSON; strata_cdc.avro_schemas() gives the Avro schemas of the same events.")));
+	}
 
 	/* 1. the tables hold still */
 	for (i = 0; i < ntables; i++)

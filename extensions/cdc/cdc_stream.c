@@ -321,6 +321,11 @@ cdc_create_stream(PG_FUNCTION_ARGS)
 			plugin_pairs = lappend(plugin_pairs, def);
 	}
 	cdc_parse_options(plugin_pairs, &popts);
+	if (popts.avro)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("format \"avro\" is not supported for stream \"%s\"", name),
+				 errdetail("Sinks deliver JSON: POSTed batches and a table's rows.")));
 	cdc_stream_options(stream_pairs, &sopts, name);
 
 	if (strncmp(sink, "http://", 7) == 0 || strncmp(sink, "https://", 8) == 0)

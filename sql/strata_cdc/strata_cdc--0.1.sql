@@ -148,3 +148,17 @@ LEFT JOIN pg_catalog.pg_replication_slots s ON s.slot_name = c.slot_name
 LEFT JOIN strata_cdc.stream_activity() a ON a.name = c.name
 WHERE pg_catalog.pg_has_role(c.owner, 'USAGE');
 GRANT SELECT ON strata_cdc.streams TO PUBLIC;
+
+-- The Avro schemas of format 'avro' events of the tables (and of the
+-- transaction and message topics), one per subject (<topic>-key,
+-- <topic>-value), with the id their Confluent framing carries.
+CREATE FUNCTION strata_cdc.avro_schemas(
+    tables regclass[],
+    options text[] DEFAULT '{}',
+    OUT topic text,
+    OUT subject text,
+    OUT schema_id integer,
+    OUT schema text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'cdc_avro_schemas'
+LANGUAGE C STRICT STABLE;

@@ -16,7 +16,10 @@ SELECT * FROM cdc_get('op', 'tombstones');
 SELECT * FROM cdc_get('op', 'decimal.handling.mode', 'exact');
 SELECT * FROM cdc_get('op', 'skipped.operations', 'c,x');
 SELECT * FROM cdc_get('op', 'skipped.operations', ' , ');
+-- Avro is binary: the text functions refuse it (t/005_avro.pl reads it)
 SELECT * FROM cdc_get('op', 'format', 'avro');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('op', NULL, NULL, 'format', 'avro');
+SELECT * FROM pg_logical_slot_peek_binary_changes('op', NULL, NULL, 'format', 'avro', 'value.encoding', 'text');
 SELECT * FROM cdc_get('op', 'format', 'xml');
 SELECT * FROM cdc_get('op', 'schemas.enable', 'yes please');
 SELECT * FROM cdc_get('op', 'topic.prefix', '');
@@ -77,3 +80,10 @@ SELECT 'dropped' FROM pg_drop_replication_slot('other');
 \c :home
 DROP DATABASE cdc_other;
 SELECT 'dropped' FROM pg_drop_replication_slot('op');
+
+-- Avro schemas: names Avro accepts, from any table and column name
+CREATE TABLE "odd name" ("1st col" int PRIMARY KEY, "é" text);
+SELECT subject, schema FROM strata_cdc.avro_schemas(ARRAY['"odd name"']::regclass[], '{topic.prefix,x}')
+WHERE subject LIKE 'x.public.%';
+SELECT count(*) FROM strata_cdc.avro_schemas(ARRAY['"odd name"']::regclass[], '{no.such,1}');
+DROP TABLE "odd name";
