@@ -48,6 +48,19 @@
  *	The header starts 8-aligned, so the dictionary's 4-byte headers stay
  *	aligned; a row's Datum points at its dictionary entry.
  *
+ *	A 2-, 4- or 8-byte chunk may instead be frame-of-reference encoded
+ *	(encoding 2), when that is shorter:
+ *
+ *	[null bitmap][u8 width][u8 value length][u16 0][u32 0][i64 base]
+ *	[one width-bit number per present value, LSB first, packed]
+ *
+ *	A value is base plus its number, truncated to its length (values are
+ *	read as little-endian signed integers of their length, base is their
+ *	minimum); width is 0 to 64.  Example: int4 values 1000, 1003, 1001:
+ *	02 04 00 00 00 00 00 00 | e8 03 00 00 00 00 00 00 | 0c  (0, 3, 1 in
+ *	2 bits each: 00 11 01 -> 0b00001100).  The reader decodes it into the
+ *	plain chunk above before use.
+ *
  *-------------------------------------------------------------------------
  */
 #include "columnar_format.h"
@@ -240,7 +253,7 @@ columnar_skiplist_parse(const uint8_t *buf, size_t len,
 		if (c->null_count > group_rows)
 			return format_error(err, entry + 16, "chunk %zu has %u nulls in %u rows",
 								i, c->null_count, group_rows);
-		if (c->encoding != COLUMNAR_ENCODING_PLAIN && c->encoding != COLUMNAR_ENCODING_DICT)
+		if (c->encoding > COLUMNAR_ENCODING_FOR)
 			return format_error(err, entry + 25, "chunk %zu has unknown encoding %u",
 								i, c->encoding);
 		if (c->has_bounds)
@@ -475,5 +488,195 @@ columnar_dict_index(const uint8_t *raw, size_t raw_len, uint32_t rows,
 		if (columnar_dict_code(*codes, *code_width, v) >= *ndict)
 			return format_error(err, codes_at + (size_t) v * *code_width,
 								"code of value %u is past the dictionary", v);
+	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * frame of reference
+ * ---------------------------------------------------------------------
+ */
+
+static int64_t
+read_signed(const uint8_t *p, int len)
+{
+	switch (len)
+	{
+		case 2:
+			{
+				int16_t		v;
+
+				memcpy(&v, p, 2);
+				return v;
+			}
+		case 4:
+			{
+				int32_t		v;
+
+				memcpy(&v, p, 4);
+				return v;
+			}
+		default:
+			{
+				int64_t		v;
+
+				memcpy(&v, p, 8);
+				return v;
+			}
+	}
+}
+
+size_t
+columnar_for_encode(const uint8_t *values, uint32_t present,
+					const ColumnarTypeShape *shape, uint8_t *out)
+{
+	int			len = shape->typlen;
+	size_t		stride;
+	int64_t		min = 0,
+				max = 0;
+	uint64_t	range;
+	int			width = 0;
+	uint32_t	i;
+	size_t		packed;
+
+	if (len != 2 && len != 4 && len != 8)
+		return 0;
+	stride = columnar_fixed_stride(shape);
+	for (i = 0; i < present; i++)
+	{
+		int64_t		v = read_signed(values + i * stride, len);
+
+		if (i == 0 || v < min)
+			min = v;
+		if (i == 0 || v > max)
+			max = v;
+	}
+	range = (uint64_t) max - (uint64_t) min;
+	while (width < 64 && (range >> width) != 0)
+		width++;
+	packed = ((uint64_t) present * width + 7) / 8;
+	if (out == NULL)
+		return COLUMNAR_FOR_HEADER + packed;
+
+	memset(out, 0, COLUMNAR_FOR_HEADER + packed);
+	out[0] = (uint8_t) width;
+	out[1] = (uint8_t) len;
+	put64(out + 8, (uint64_t) min);
+	if (width > 0)
+	{
+		uint8_t    *p = out + COLUMNAR_FOR_HEADER;
+		uint64_t	acc = 0;
+		int			nacc = 0;
+		size_t		o = 0;
+
+		for (i = 0; i < present; i++)
+		{
+			uint64_t	d = (uint64_t) read_signed(values + i * stride, len) - (uint64_t) min;
+
+			if (width == 64)
+			{
+				put64(p + o, d);
+				o += 8;
+				continue;
+			}
+			acc |= d << nacc;
+			if (nacc + width >= 64)
+			{
+				put64(p + o, acc);
+				o += 8;
+				acc = nacc == 0 ? 0 : d >> (64 - nacc);
+				nacc = nacc + width - 64;
+			}
+			else
+				nacc += width;
+		}
+		while (nacc > 0)
+		{
+			p[o++] = (uint8_t) acc;
+			acc >>= 8;
+			nacc -= 8;
+		}
+	}
+	return COLUMNAR_FOR_HEADER + packed;
+}
+
+size_t
+columnar_for_plain_size(uint32_t rows, uint32_t null_count, const ColumnarTypeShape *shape)
+{
+	size_t		bitmap_len = null_count > 0 ? columnar_bitmap_size(rows) : 0;
+
+	if (null_count > rows)
+		return 0;
+	return bitmap_len + columnar_fixed_stride(shape) * (rows - null_count);
+}
+
+bool
+columnar_for_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t null_count,
+					const ColumnarTypeShape *shape, uint8_t *out, ColumnarFormatError *err)
+{
+	int			len = shape->typlen;
+	size_t		bitmap_len;
+	size_t		stride;
+	uint32_t	present;
+	int			width;
+	uint64_t	base;
+	size_t		packed;
+	const uint8_t *p;
+	uint8_t    *dst;
+	uint32_t	i;
+	uint64_t	mask;
+
+	if (len != 2 && len != 4 && len != 8)
+		return format_error(err, 0, "frame-of-reference encoding of a %d-byte column", len);
+	if (null_count > rows)
+		return format_error(err, 0, "%u nulls in a chunk of %u rows", null_count, rows);
+	bitmap_len = null_count > 0 ? columnar_bitmap_size(rows) : 0;
+	present = rows - null_count;
+	stride = columnar_fixed_stride(shape);
+	if (raw_len < bitmap_len + COLUMNAR_FOR_HEADER)
+		return format_error(err, raw_len, "chunk ends inside its frame-of-reference header");
+	p = raw + bitmap_len;
+	width = p[0];
+	if (width > 64 || p[1] != len)
+		return format_error(err, bitmap_len, "frame-of-reference header says width %d, length %d",
+							width, p[1]);
+	packed = ((uint64_t) present * width + 7) / 8;
+	if (raw_len != bitmap_len + COLUMNAR_FOR_HEADER + packed)
+		return format_error(err, raw_len, "chunk is %zu bytes, %u values of %d bits need %zu",
+							raw_len, present, width, bitmap_len + COLUMNAR_FOR_HEADER + packed);
+	base = get64(p + 8);
+	p += COLUMNAR_FOR_HEADER;
+	memcpy(out, raw, bitmap_len);
+	dst = out + bitmap_len;
+	mask = width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << width) - 1);
+	for (i = 0; i < present; i++)
+	{
+		uint64_t	d = 0;
+
+		if (width > 0)
+		{
+			uint64_t	bit = (uint64_t) i * width;
+			size_t		byte = bit >> 3;
+			int			shift = bit & 7;
+			uint64_t	lo;
+
+			if (byte + 8 <= packed)
+				memcpy(&lo, p + byte, 8);
+			else
+			{
+				lo = 0;
+				memcpy(&lo, p + byte, packed - byte);
+			}
+			d = lo >> shift;
+			if (shift + width > 64)
+			{
+				/* the rest of the number is in the next byte */
+				d |= (uint64_t) p[byte + 8] << (64 - shift);
+			}
+			d &= mask;
+		}
+		d += base;
+		/* the low len bytes, little-endian */
+		memcpy(dst + i * stride, &d, len);
+	}
 	return true;
 }

@@ -25,6 +25,11 @@
 /* value encodings of a chunk, before general-purpose compression */
 #define COLUMNAR_ENCODING_PLAIN 0
 #define COLUMNAR_ENCODING_DICT 1	/* varlena: distinct values + codes */
+#define COLUMNAR_ENCODING_FOR 2		/* 2-, 4-, 8-byte values: frame of
+									 * reference, bit-packed */
+
+/* the header of a frame-of-reference chunk's value section */
+#define COLUMNAR_FOR_HEADER 16
 
 /* the header of a dictionary-encoded chunk's value section */
 #define COLUMNAR_DICT_HEADER 16
@@ -125,6 +130,33 @@ extern bool columnar_dict_index(const uint8_t *raw, size_t raw_len,
 								uint32_t rows, uint32_t null_count,
 								uint32_t *ndict, uint32_t *dict_offsets,
 								const uint8_t **codes, uint32_t *code_width,
+								ColumnarFormatError *err);
+
+/*
+ * Frame of reference: the present values of a fixed-width chunk (2, 4 or
+ * 8 bytes, read as little-endian signed integers) as their minimum and
+ * each one's distance from it in as few bits as the largest distance
+ * needs.  columnar_for_encode() writes the value section (no bitmap) of
+ * `present` values laid out plain at the shape's stride, and returns its
+ * length; with out NULL it only returns the length, or 0 when the shape
+ * is not one it encodes.
+ */
+extern size_t columnar_for_encode(const uint8_t *values, uint32_t present,
+								  const ColumnarTypeShape *shape, uint8_t *out);
+
+/* Bytes of the plain chunk (bitmap and values) a FOR chunk decodes to. */
+extern size_t columnar_for_plain_size(uint32_t rows, uint32_t null_count,
+									  const ColumnarTypeShape *shape);
+
+/*
+ * Decode a frame-of-reference chunk (bitmap, then the value section) into
+ * the plain chunk of the same rows at out, which holds
+ * columnar_for_plain_size() bytes.  Returns false with err filled when
+ * the bytes are not exactly such a chunk.
+ */
+extern bool columnar_for_decode(const uint8_t *raw, size_t raw_len,
+								uint32_t rows, uint32_t null_count,
+								const ColumnarTypeShape *shape, uint8_t *out,
 								ColumnarFormatError *err);
 
 /* Code of present value v of a dictionary chunk. */

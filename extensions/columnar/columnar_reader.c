@@ -265,6 +265,39 @@ decompress_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 }
 
 /*
+ * A chunk as the plain layout the readers index: decompressed, and a
+ * frame-of-reference chunk decoded.  *raw_len is its length.
+ */
+static char *
+plain_chunk(Relation rel, const ColumnarStripe *stripe, int column, uint32 group,
+			Form_pg_attribute att, size_t *raw_len)
+{
+	const ColumnarSkipList *sl = &stripe->skiplist;
+	const ColumnarChunkMeta *meta = &sl->chunks[column * sl->group_count + group];
+	uint32		rows = sl->group_rows[group];
+	char	   *raw = decompress_chunk(rel, stripe, column, group, att);
+	ColumnarTypeShape shape = {att->attlen, att->attalign};
+	ColumnarFormatError err;
+	size_t		plain_len;
+	char	   *plain;
+
+	*raw_len = meta->raw_len;
+	if (meta->encoding != COLUMNAR_ENCODING_FOR)
+		return raw;
+	if (!att->attbyval || (att->attlen != 2 && att->attlen != 4 && att->attlen != 8))
+		chunk_corrupt(rel, stripe, att, group,
+					  "frame-of-reference encoding of a column that is not 2, 4 or 8 bytes by value", 0);
+	plain_len = columnar_for_plain_size(rows, meta->null_count, &shape);
+	plain = palloc(plain_len + 8);
+	if (!columnar_for_decode((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
+							 &shape, (uint8_t *) plain, &err))
+		chunk_corrupt(rel, stripe, att, group, err.message, err.offset);
+	pfree(raw);
+	*raw_len = plain_len;
+	return plain;
+}
+
+/*
  * Decode chunk (column, group) of a stripe into values[] and nulls[], one
  * entry per row of the group, in the current memory context.
  */
@@ -281,6 +314,7 @@ columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 	ColumnarFormatError err;
 	uint32		r;
 	uint32		v = 0;
+	size_t		raw_len;
 
 	if ((uint32) column >= sl->column_count)
 	{
@@ -297,7 +331,7 @@ columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 	}
 
 	meta = &sl->chunks[column * sl->group_count + group];
-	raw = decompress_chunk(rel, stripe, column, group, att);
+	raw = plain_chunk(rel, stripe, column, group, att, &raw_len);
 	offsets = palloc(sizeof(uint32) * (rows - Min(meta->null_count, rows) + 1));
 	if (meta->encoding == COLUMNAR_ENCODING_DICT)
 	{
@@ -326,7 +360,7 @@ columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 		pfree(offsets);
 		return;
 	}
-	if (!columnar_chunk_index((const uint8_t *) raw, meta->raw_len, rows,
+	if (!columnar_chunk_index((const uint8_t *) raw, raw_len, rows,
 							  meta->null_count, &shape, offsets, &err))
 		chunk_corrupt(rel, stripe, att, group, err.message, err.offset);
 
@@ -745,6 +779,7 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 	const ColumnarChunkMeta *meta;
 	MemoryContext old;
 	char	   *raw;
+	size_t		raw_len;
 	size_t		bitmap_len;
 	ColumnarTypeShape shape = {att->attlen, att->attalign};
 
@@ -759,7 +794,7 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 	}
 	meta = &sl->chunks[column * sl->group_count + state->group];
 	old = MemoryContextSwitchTo(state->group_cxt);
-	raw = decompress_chunk(state->rel, stripe, column, state->group, att);
+	raw = plain_chunk(state->rel, stripe, column, state->group, att, &raw_len);
 	MemoryContextSwitchTo(old);
 
 	out->base = raw;
@@ -772,13 +807,13 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 
 		if (meta->encoding == COLUMNAR_ENCODING_DICT)
 		{
-			ok = columnar_dict_index((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
+			ok = columnar_dict_index((const uint8_t *) raw, raw_len, rows, meta->null_count,
 									 &out->ndict, offsets, &out->codes, &out->code_width, &err);
 			out->dict_offsets = offsets;
 		}
 		else
 		{
-			ok = columnar_chunk_index((const uint8_t *) raw, meta->raw_len, rows,
+			ok = columnar_chunk_index((const uint8_t *) raw, raw_len, rows,
 									  meta->null_count, &shape, offsets, &err);
 			out->value_offsets = offsets;
 		}
@@ -789,12 +824,12 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 		return;
 	}
 	Assert(att->attlen > 0);
-	if (meta->encoding != COLUMNAR_ENCODING_PLAIN)
+	if (meta->encoding == COLUMNAR_ENCODING_DICT)
 		chunk_corrupt(state->rel, stripe, att, state->group,
 					  "dictionary encoding of a fixed-width column", 0);
 	bitmap_len = meta->null_count > 0 ? columnar_bitmap_size(rows) : 0;
 	if (meta->null_count > rows ||
-		meta->raw_len != bitmap_len + columnar_fixed_stride(&shape) * (rows - meta->null_count))
+		raw_len != bitmap_len + columnar_fixed_stride(&shape) * (rows - meta->null_count))
 		chunk_corrupt(state->rel, stripe, att, state->group,
 					  "chunk length does not match its rows", 0);
 	out->null_count = meta->null_count;
@@ -806,7 +841,7 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 		ColumnarFormatError err;
 		uint32	   *offsets = palloc(sizeof(uint32) * (rows - meta->null_count + 1));
 
-		if (!columnar_chunk_index((const uint8_t *) raw, meta->raw_len, rows,
+		if (!columnar_chunk_index((const uint8_t *) raw, raw_len, rows,
 								  meta->null_count, &shape, offsets, &err))
 			chunk_corrupt(state->rel, stripe, att, state->group, err.message, err.offset);
 		pfree(offsets);

@@ -482,6 +482,25 @@ finish_group(WriteState *state)
 			if (raw != NULL)
 				encoding = COLUMNAR_ENCODING_DICT;
 		}
+		else if (att->attbyval && !att->attisdropped && col->values.len > 0)
+		{
+			/* integers, dates, timestamps: when the distances are narrower */
+			ColumnarTypeShape shape = {att->attlen, att->attalign};
+			uint32		present = state->group_rows - col->null_count;
+			size_t		enc_len = columnar_for_encode((const uint8 *) col->values.data, present,
+													  &shape, NULL);
+
+			if (enc_len > 0 && enc_len < (size_t) col->values.len)
+			{
+				raw_len = bitmap_len + enc_len;
+				raw = palloc0(raw_len + 1);
+				if (bitmap_len > 0)
+					memcpy(raw, col->bitmap, (state->group_rows + 7) / 8);
+				columnar_for_encode((const uint8 *) col->values.data, present, &shape,
+									(uint8 *) raw + bitmap_len);
+				encoding = COLUMNAR_ENCODING_FOR;
+			}
+		}
 		if (raw == NULL)
 		{
 			raw = palloc(raw_len + 1);

@@ -3,7 +3,8 @@
  * fuzz_columnar_format.c
  *	  libFuzzer harness for strata_columnar's skip list and chunk parsers.
  *
- * Byte 0 picks the parser (bit 0: chunk, bits 0 and 1: dictionary chunk).
+ * Byte 0 picks the parser (bit 0: chunk, bits 0 and 1: dictionary chunk,
+ * bit 2 alone: frame-of-reference chunk, decoded then indexed as plain).
  * Skip list: bytes 1-4 are the stripe's row count
  * and 5-8 its data length, the rest the skip list; one that parses must
  * write back to the same bytes.  Chunk: byte 1 picks the type shape, 2-3
@@ -120,12 +121,46 @@ fuzz_dict(const uint8_t *data, size_t size)
 	free(offs);
 }
 
+/* A FOR chunk: byte 0 the shape, 1-2 rows, 3-4 nulls, the rest the chunk. */
+static void
+fuzz_for(const uint8_t *data, size_t size)
+{
+	static const ColumnarTypeShape shapes[] = {{2, 's'}, {4, 'i'}, {8, 'd'}, {1, 'c'}};
+	const ColumnarTypeShape *shape;
+	uint32_t	rows,
+				nulls;
+	uint8_t    *raw;
+	uint8_t    *plain;
+	uint32_t   *offs;
+	ColumnarFormatError err;
+
+	if (size < 5)
+		return;
+	shape = &shapes[data[0] % 4];
+	rows = data[1] | (data[2] << 8);
+	nulls = data[3] | (data[4] << 8);
+	raw = malloc(size - 5 + 1);
+	memcpy(raw, data + 5, size - 5);
+	plain = malloc(columnar_for_plain_size(rows, nulls, shape) + 8);
+	offs = malloc(sizeof(uint32_t) * (rows + 1));
+	if (columnar_for_decode(raw, size - 5, rows, nulls, shape, plain, &err))
+		(void) columnar_chunk_index(plain, columnar_for_plain_size(rows, nulls, shape), rows, nulls,
+									shape, offs, &err);
+	else if (err.message[0] == '\0')
+		abort();
+	free(raw);
+	free(plain);
+	free(offs);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	if ((data[0] & 3) == 3)
+	if ((data[0] & 7) == 4)
+		fuzz_for(data + 1, size - 1);
+	else if ((data[0] & 3) == 3)
 		fuzz_dict(data + 1, size - 1);
 	else if (data[0] & 1)
 		fuzz_chunk(data + 1, size - 1);
