@@ -61,6 +61,17 @@
  *	2 bits each: 00 11 01 -> 0b00001100).  The reader decodes it into the
  *	plain chunk above before use.
  *
+ *	Or delta encoded (encoding 3): the first value, and the differences
+ *	between consecutive values as a frame of reference:
+ *
+ *	[null bitmap][u8 width][u8 value length][u16 0][u32 0][i64 first]
+ *	[i64 smallest difference][one width-bit number per present value
+ *	after the first, packed as above]
+ *
+ *	Value i is value i-1 plus the smallest difference plus its number,
+ *	in 64-bit wrapping arithmetic, truncated to its length.  A chunk of
+ *	timestamps one second apart has width 0: the header alone.
+ *
  *-------------------------------------------------------------------------
  */
 #include "columnar_format.h"
@@ -253,7 +264,7 @@ columnar_skiplist_parse(const uint8_t *buf, size_t len,
 		if (c->null_count > group_rows)
 			return format_error(err, entry + 16, "chunk %zu has %u nulls in %u rows",
 								i, c->null_count, group_rows);
-		if (c->encoding > COLUMNAR_ENCODING_FOR)
+		if (c->encoding > COLUMNAR_ENCODING_DELTA)
 			return format_error(err, entry + 25, "chunk %zu has unknown encoding %u",
 								i, c->encoding);
 		if (c->has_bounds)
@@ -525,6 +536,50 @@ read_signed(const uint8_t *p, int len)
 	}
 }
 
+/* width-bit numbers, LSB first: the packing both encodings share */
+typedef struct BitWriter
+{
+	uint8_t    *p;
+	size_t		o;
+	uint64_t	acc;
+	int			nacc;
+	int			width;
+} BitWriter;
+
+static void
+bits_put(BitWriter *w, uint64_t d)
+{
+	if (w->width == 0)
+		return;
+	if (w->width == 64)
+	{
+		put64(w->p + w->o, d);
+		w->o += 8;
+		return;
+	}
+	w->acc |= d << w->nacc;
+	if (w->nacc + w->width >= 64)
+	{
+		put64(w->p + w->o, w->acc);
+		w->o += 8;
+		w->acc = w->nacc == 0 ? 0 : d >> (64 - w->nacc);
+		w->nacc = w->nacc + w->width - 64;
+	}
+	else
+		w->nacc += w->width;
+}
+
+static void
+bits_flush(BitWriter *w)
+{
+	while (w->nacc > 0)
+	{
+		w->p[w->o++] = (uint8_t) w->acc;
+		w->acc >>= 8;
+		w->nacc -= 8;
+	}
+}
+
 size_t
 columnar_for_encode(const uint8_t *values, uint32_t present,
 					const ColumnarTypeShape *shape, uint8_t *out)
@@ -563,38 +618,11 @@ columnar_for_encode(const uint8_t *values, uint32_t present,
 	put64(out + 8, (uint64_t) min);
 	if (width > 0)
 	{
-		uint8_t    *p = out + COLUMNAR_FOR_HEADER;
-		uint64_t	acc = 0;
-		int			nacc = 0;
-		size_t		o = 0;
+		BitWriter	w = {out + COLUMNAR_FOR_HEADER, 0, 0, 0, width};
 
 		for (i = 0; i < present; i++)
-		{
-			uint64_t	d = (uint64_t) read_signed(values + i * stride, len) - (uint64_t) min;
-
-			if (width == 64)
-			{
-				put64(p + o, d);
-				o += 8;
-				continue;
-			}
-			acc |= d << nacc;
-			if (nacc + width >= 64)
-			{
-				put64(p + o, acc);
-				o += 8;
-				acc = nacc == 0 ? 0 : d >> (64 - nacc);
-				nacc = nacc + width - 64;
-			}
-			else
-				nacc += width;
-		}
-		while (nacc > 0)
-		{
-			p[o++] = (uint8_t) acc;
-			acc >>= 8;
-			nacc -= 8;
-		}
+			bits_put(&w, (uint64_t) read_signed(values + i * stride, len) - (uint64_t) min);
+		bits_flush(&w);
 	}
 	return COLUMNAR_FOR_HEADER + packed;
 }
@@ -648,35 +676,199 @@ columnar_for_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t 
 	memcpy(out, raw, bitmap_len);
 	dst = out + bitmap_len;
 	mask = width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << width) - 1);
-	for (i = 0; i < present; i++)
-	{
-		uint64_t	d = 0;
 
-		if (width > 0)
-		{
-			uint64_t	bit = (uint64_t) i * width;
-			size_t		byte = bit >> 3;
-			int			shift = bit & 7;
-			uint64_t	lo;
-
-			if (byte + 8 <= packed)
-				memcpy(&lo, p + byte, 8);
-			else
-			{
-				lo = 0;
-				memcpy(&lo, p + byte, packed - byte);
-			}
-			d = lo >> shift;
-			if (shift + width > 64)
-			{
-				/* the rest of the number is in the next byte */
-				d |= (uint64_t) p[byte + 8] << (64 - shift);
-			}
-			d &= mask;
-		}
-		d += base;
-		/* the low len bytes, little-endian */
-		memcpy(dst + i * stride, &d, len);
+	/*
+	 * One loop per value length, so that stores are typed; numbers are read
+	 * 8 bytes at a time where the packed bytes allow (a number of up to 57
+	 * bits fits one such read at any bit offset).
+	 */
+#define FOR_DECODE_LOOP(T) \
+	for (i = 0; i < present; i++) \
+	{ \
+		uint64_t	d = 0; \
+		T			v; \
+		if (width > 0) \
+		{ \
+			uint64_t	bit = (uint64_t) i * width; \
+			size_t		byte = bit >> 3; \
+			int			shift = bit & 7; \
+			uint64_t	lo = 0; \
+			if (byte + 8 <= packed) \
+				memcpy(&lo, p + byte, 8); \
+			else \
+				memcpy(&lo, p + byte, packed - byte); \
+			d = lo >> shift; \
+			if (shift + width > 64) \
+				d |= (uint64_t) p[byte + 8] << (64 - shift); \
+			d &= mask; \
+		} \
+		v = (T) (d + base); \
+		memcpy(dst + i * stride, &v, sizeof(T)); \
 	}
+
+	switch (len)
+	{
+		case 2:
+			FOR_DECODE_LOOP(uint16_t);
+			break;
+		case 4:
+			FOR_DECODE_LOOP(uint32_t);
+			break;
+		default:
+			FOR_DECODE_LOOP(uint64_t);
+			break;
+	}
+#undef FOR_DECODE_LOOP
+	return true;
+}
+
+static inline uint64_t
+unpack_one(const uint8_t *p, size_t packed, int width, uint64_t mask, uint64_t i)
+{
+	uint64_t	bit = i * width;
+	size_t		byte = bit >> 3;
+	int			shift = bit & 7;
+	uint64_t	lo = 0;
+	uint64_t	d;
+
+	if (width == 0)
+		return 0;
+	if (byte + 8 <= packed)
+		memcpy(&lo, p + byte, 8);
+	else
+		memcpy(&lo, p + byte, packed - byte);
+	d = lo >> shift;
+	if (shift + width > 64)
+		d |= (uint64_t) p[byte + 8] << (64 - shift);
+	return d & mask;
+}
+
+size_t
+columnar_delta_encode(const uint8_t *values, uint32_t present,
+					  const ColumnarTypeShape *shape, uint8_t *out)
+{
+	int			len = shape->typlen;
+	size_t		stride;
+	uint64_t	prev = 0;
+	int64_t		min_delta = 0;
+	uint64_t	range = 0;
+	int			width = 0;
+	uint32_t	i;
+	size_t		packed;
+
+	if ((len != 2 && len != 4 && len != 8) || present == 0)
+		return 0;
+	stride = columnar_fixed_stride(shape);
+	/* the smallest difference, then how far the others lie above it */
+	for (i = 1; i < present; i++)
+	{
+		uint64_t	a = (uint64_t) read_signed(values + (i - 1) * stride, len);
+		uint64_t	b = (uint64_t) read_signed(values + i * stride, len);
+		int64_t		d = (int64_t) (b - a);
+
+		if (i == 1 || d < min_delta)
+			min_delta = d;
+	}
+	for (i = 1; i < present; i++)
+	{
+		uint64_t	a = (uint64_t) read_signed(values + (i - 1) * stride, len);
+		uint64_t	b = (uint64_t) read_signed(values + i * stride, len);
+		uint64_t	n = (b - a) - (uint64_t) min_delta;
+
+		if (n > range)
+			range = n;
+	}
+	while (width < 64 && (range >> width) != 0)
+		width++;
+	packed = ((uint64_t) (present - 1) * width + 7) / 8;
+	if (out == NULL)
+		return COLUMNAR_DELTA_HEADER + packed;
+
+	memset(out, 0, COLUMNAR_DELTA_HEADER + packed);
+	out[0] = (uint8_t) width;
+	out[1] = (uint8_t) len;
+	put64(out + 8, (uint64_t) read_signed(values, len));
+	put64(out + 16, (uint64_t) min_delta);
+	if (width > 0)
+	{
+		BitWriter	w = {out + COLUMNAR_DELTA_HEADER, 0, 0, 0, width};
+
+		prev = (uint64_t) read_signed(values, len);
+		for (i = 1; i < present; i++)
+		{
+			uint64_t	b = (uint64_t) read_signed(values + i * stride, len);
+
+			bits_put(&w, (b - prev) - (uint64_t) min_delta);
+			prev = b;
+		}
+		bits_flush(&w);
+	}
+	return COLUMNAR_DELTA_HEADER + packed;
+}
+
+bool
+columnar_delta_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t null_count,
+					  const ColumnarTypeShape *shape, uint8_t *out, ColumnarFormatError *err)
+{
+	int			len = shape->typlen;
+	size_t		bitmap_len;
+	size_t		stride;
+	uint32_t	present;
+	int			width;
+	uint64_t	value;
+	uint64_t	min_delta;
+	size_t		packed;
+	const uint8_t *p;
+	uint8_t    *dst;
+	uint32_t	i;
+	uint64_t	mask;
+
+	if (len != 2 && len != 4 && len != 8)
+		return format_error(err, 0, "delta encoding of a %d-byte column", len);
+	if (null_count >= rows)
+		return format_error(err, 0, "a delta chunk of %u rows with %u nulls", rows, null_count);
+	bitmap_len = null_count > 0 ? columnar_bitmap_size(rows) : 0;
+	present = rows - null_count;
+	stride = columnar_fixed_stride(shape);
+	if (raw_len < bitmap_len + COLUMNAR_DELTA_HEADER)
+		return format_error(err, raw_len, "chunk ends inside its delta header");
+	p = raw + bitmap_len;
+	width = p[0];
+	if (width > 64 || p[1] != len)
+		return format_error(err, bitmap_len, "delta header says width %d, length %d", width, p[1]);
+	packed = ((uint64_t) (present - 1) * width + 7) / 8;
+	if (raw_len != bitmap_len + COLUMNAR_DELTA_HEADER + packed)
+		return format_error(err, raw_len, "chunk is %zu bytes, %u differences of %d bits need %zu",
+							raw_len, present - 1, width, bitmap_len + COLUMNAR_DELTA_HEADER + packed);
+	value = get64(p + 8);
+	min_delta = get64(p + 16);
+	p += COLUMNAR_DELTA_HEADER;
+	memcpy(out, raw, bitmap_len);
+	dst = out + bitmap_len;
+	mask = width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << width) - 1);
+
+#define DELTA_DECODE_LOOP(T) \
+	for (i = 0; i < present; i++) \
+	{ \
+		T			v; \
+		if (i > 0) \
+			value += min_delta + unpack_one(p, packed, width, mask, i - 1); \
+		v = (T) value; \
+		memcpy(dst + i * stride, &v, sizeof(T)); \
+	}
+
+	switch (len)
+	{
+		case 2:
+			DELTA_DECODE_LOOP(uint16_t);
+			break;
+		case 4:
+			DELTA_DECODE_LOOP(uint32_t);
+			break;
+		default:
+			DELTA_DECODE_LOOP(uint64_t);
+			break;
+	}
+#undef DELTA_DECODE_LOOP
 	return true;
 }

@@ -28,8 +28,12 @@
 #define COLUMNAR_ENCODING_FOR 2		/* 2-, 4-, 8-byte values: frame of
 									 * reference, bit-packed */
 
-/* the header of a frame-of-reference chunk's value section */
+#define COLUMNAR_ENCODING_DELTA 3	/* the same, of the differences between
+									 * consecutive values */
+
+/* the headers of frame-of-reference and delta chunks' value sections */
 #define COLUMNAR_FOR_HEADER 16
+#define COLUMNAR_DELTA_HEADER 24
 
 /* the header of a dictionary-encoded chunk's value section */
 #define COLUMNAR_DICT_HEADER 16
@@ -158,6 +162,19 @@ extern bool columnar_for_decode(const uint8_t *raw, size_t raw_len,
 								uint32_t rows, uint32_t null_count,
 								const ColumnarTypeShape *shape, uint8_t *out,
 								ColumnarFormatError *err);
+
+/*
+ * Delta: the first present value, then the differences between
+ * consecutive ones as a frame of reference (monotonic timestamps and
+ * serial keys become a handful of bits, or none).  Same contracts as the
+ * frame-of-reference functions above.
+ */
+extern size_t columnar_delta_encode(const uint8_t *values, uint32_t present,
+									const ColumnarTypeShape *shape, uint8_t *out);
+extern bool columnar_delta_decode(const uint8_t *raw, size_t raw_len,
+								  uint32_t rows, uint32_t null_count,
+								  const ColumnarTypeShape *shape, uint8_t *out,
+								  ColumnarFormatError *err);
 
 /* Code of present value v of a dictionary chunk. */
 static inline uint32_t

@@ -266,7 +266,7 @@ decompress_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 
 /*
  * A chunk as the plain layout the readers index: decompressed, and a
- * frame-of-reference chunk decoded.  *raw_len is its length.
+ * frame-of-reference or delta chunk decoded.  *raw_len is its length.
  */
 static char *
 plain_chunk(Relation rel, const ColumnarStripe *stripe, int column, uint32 group,
@@ -282,15 +282,18 @@ plain_chunk(Relation rel, const ColumnarStripe *stripe, int column, uint32 group
 	char	   *plain;
 
 	*raw_len = meta->raw_len;
-	if (meta->encoding != COLUMNAR_ENCODING_FOR)
+	if (meta->encoding != COLUMNAR_ENCODING_FOR && meta->encoding != COLUMNAR_ENCODING_DELTA)
 		return raw;
 	if (!att->attbyval || (att->attlen != 2 && att->attlen != 4 && att->attlen != 8))
 		chunk_corrupt(rel, stripe, att, group,
-					  "frame-of-reference encoding of a column that is not 2, 4 or 8 bytes by value", 0);
+					  "integer encoding of a column that is not 2, 4 or 8 bytes by value", 0);
 	plain_len = columnar_for_plain_size(rows, meta->null_count, &shape);
 	plain = palloc(plain_len + 8);
-	if (!columnar_for_decode((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
-							 &shape, (uint8_t *) plain, &err))
+	if (!(meta->encoding == COLUMNAR_ENCODING_FOR ?
+		  columnar_for_decode((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
+							  &shape, (uint8_t *) plain, &err) :
+		  columnar_delta_decode((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
+								&shape, (uint8_t *) plain, &err)))
 		chunk_corrupt(rel, stripe, att, group, err.message, err.offset);
 	pfree(raw);
 	*raw_len = plain_len;

@@ -431,6 +431,31 @@ dictionary_encode(const StringInfo values, uint32 rows, uint32 null_count,
 	return out;
 }
 
+/*
+ * The stored form of a chunk: compressed with the table's codec, or raw
+ * when compression does not make it shorter.
+ */
+static char *
+stored_form(WriteState *state, char *raw, size_t raw_len, StrataCodec *codec, size_t *stored_len)
+{
+	StrataCodec c = state->options.codec;
+	size_t		bound = strata_compress_bound(c, raw_len);
+	char	   *comp = c == STRATA_CODEC_NONE || bound == 0 ? NULL : palloc(bound);
+	const char *detail;
+
+	if (comp == NULL ||
+		strata_compress(c, state->options.compression_level, raw, raw_len,
+						comp, bound, stored_len, &detail) != STRATA_CODEC_OK ||
+		*stored_len >= raw_len)
+	{
+		*codec = STRATA_CODEC_NONE;
+		*stored_len = raw_len;
+		return raw;
+	}
+	*codec = c;
+	return comp;
+}
+
 /* Compress the current chunk group of every column and start a new one. */
 static void
 finish_group(WriteState *state)
@@ -465,11 +490,9 @@ finish_group(WriteState *state)
 		size_t		bitmap_len = col->null_count > 0 ? columnar_bitmap_size(state->group_rows) : 0;
 		size_t		raw_len = bitmap_len + col->values.len;
 		char	   *raw;
-		size_t		bound;
 		char	   *comp;
 		size_t		comp_len = 0;
-		const char *detail;
-		StrataCodec codec = state->options.codec;
+		StrataCodec codec;
 		uint8		encoding;
 
 		MemoryContextSwitchTo(state->tmp);
@@ -482,25 +505,6 @@ finish_group(WriteState *state)
 			if (raw != NULL)
 				encoding = COLUMNAR_ENCODING_DICT;
 		}
-		else if (att->attbyval && !att->attisdropped && col->values.len > 0)
-		{
-			/* integers, dates, timestamps: when the distances are narrower */
-			ColumnarTypeShape shape = {att->attlen, att->attalign};
-			uint32		present = state->group_rows - col->null_count;
-			size_t		enc_len = columnar_for_encode((const uint8 *) col->values.data, present,
-													  &shape, NULL);
-
-			if (enc_len > 0 && enc_len < (size_t) col->values.len)
-			{
-				raw_len = bitmap_len + enc_len;
-				raw = palloc0(raw_len + 1);
-				if (bitmap_len > 0)
-					memcpy(raw, col->bitmap, (state->group_rows + 7) / 8);
-				columnar_for_encode((const uint8 *) col->values.data, present, &shape,
-									(uint8 *) raw + bitmap_len);
-				encoding = COLUMNAR_ENCODING_FOR;
-			}
-		}
 		if (raw == NULL)
 		{
 			raw = palloc(raw_len + 1);
@@ -511,18 +515,61 @@ finish_group(WriteState *state)
 			}
 			memcpy(raw + bitmap_len, col->values.data, col->values.len);
 		}
+		comp = stored_form(state, raw, raw_len, &codec, &comp_len);
 
-		bound = strata_compress_bound(codec, raw_len);
-		comp = codec == STRATA_CODEC_NONE || bound == 0 ? NULL : palloc(bound);
-		if (comp == NULL ||
-			strata_compress(codec, state->options.compression_level, raw, raw_len,
-							comp, bound, &comp_len, &detail) != STRATA_CODEC_OK ||
-			comp_len >= raw_len)
+		if (encoding == COLUMNAR_ENCODING_PLAIN && att->attbyval && !att->attisdropped &&
+			col->values.len > 0)
 		{
-			/* store raw what does not shrink */
-			codec = STRATA_CODEC_NONE;
-			comp = raw;
-			comp_len = raw_len;
+			/*
+			 * Integers, dates, timestamps: frame of reference, or delta, when
+			 * that takes fewer bytes once compressed.  Bit-packed values can
+			 * compress worse than plain ones (runs of zero bytes are gone),
+			 * so every candidate is compressed and the shortest kept.  An
+			 * encoding costs decoding on every read: it has to save at least
+			 * a tenth of the plain chunk's bytes (on the benchmark's revenue
+			 * column a 2% saving halved sum()'s speed).
+			 */
+			ColumnarTypeShape shape = {att->attlen, att->attalign};
+			uint32		present = state->group_rows - col->null_count;
+			size_t		plain_stored = comp_len;
+			int			k;
+
+			for (k = 0; k < 2; k++)
+			{
+				uint8		kind = k == 0 ? COLUMNAR_ENCODING_FOR : COLUMNAR_ENCODING_DELTA;
+				size_t		enc_len = kind == COLUMNAR_ENCODING_FOR ?
+					columnar_for_encode((const uint8 *) col->values.data, present, &shape, NULL) :
+					columnar_delta_encode((const uint8 *) col->values.data, present, &shape, NULL);
+				size_t		cand_len;
+				char	   *cand_raw;
+				StrataCodec cand_codec;
+				size_t		cand_stored;
+				char	   *cand_comp;
+
+				if (enc_len == 0 || enc_len >= (size_t) col->values.len)
+					continue;
+				cand_len = bitmap_len + enc_len;
+				cand_raw = palloc0(cand_len + 1);
+				if (bitmap_len > 0)
+					memcpy(cand_raw, col->bitmap, (state->group_rows + 7) / 8);
+				if (kind == COLUMNAR_ENCODING_FOR)
+					columnar_for_encode((const uint8 *) col->values.data, present, &shape,
+										(uint8 *) cand_raw + bitmap_len);
+				else
+					columnar_delta_encode((const uint8 *) col->values.data, present, &shape,
+										  (uint8 *) cand_raw + bitmap_len);
+				cand_comp = stored_form(state, cand_raw, cand_len, &cand_codec, &cand_stored);
+				if (cand_stored < comp_len && (encoding != COLUMNAR_ENCODING_PLAIN ||
+											   cand_stored <= plain_stored - plain_stored / 10))
+				{
+					raw = cand_raw;
+					raw_len = cand_len;
+					comp = cand_comp;
+					comp_len = cand_stored;
+					codec = cand_codec;
+					encoding = kind;
+				}
+			}
 		}
 		MemoryContextSwitchTo(state->cxt);
 

@@ -4,7 +4,8 @@
  *	  libFuzzer harness for strata_columnar's skip list and chunk parsers.
  *
  * Byte 0 picks the parser (bit 0: chunk, bits 0 and 1: dictionary chunk,
- * bit 2 alone: frame-of-reference chunk, decoded then indexed as plain).
+ * bit 2 alone: frame-of-reference chunk, bits 2 and 0 alone: delta chunk;
+ * both decoded, then indexed as plain).
  * Skip list: bytes 1-4 are the stripe's row count
  * and 5-8 its data length, the rest the skip list; one that parses must
  * write back to the same bytes.  Chunk: byte 1 picks the type shape, 2-3
@@ -121,9 +122,9 @@ fuzz_dict(const uint8_t *data, size_t size)
 	free(offs);
 }
 
-/* A FOR chunk: byte 0 the shape, 1-2 rows, 3-4 nulls, the rest the chunk. */
+/* A FOR or delta chunk: byte 0 the shape, 1-2 rows, 3-4 nulls, the rest the chunk. */
 static void
-fuzz_for(const uint8_t *data, size_t size)
+fuzz_for(const uint8_t *data, size_t size, bool delta)
 {
 	static const ColumnarTypeShape shapes[] = {{2, 's'}, {4, 'i'}, {8, 'd'}, {1, 'c'}};
 	const ColumnarTypeShape *shape;
@@ -143,7 +144,8 @@ fuzz_for(const uint8_t *data, size_t size)
 	memcpy(raw, data + 5, size - 5);
 	plain = malloc(columnar_for_plain_size(rows, nulls, shape) + 8);
 	offs = malloc(sizeof(uint32_t) * (rows + 1));
-	if (columnar_for_decode(raw, size - 5, rows, nulls, shape, plain, &err))
+	if (delta ? columnar_delta_decode(raw, size - 5, rows, nulls, shape, plain, &err) :
+		columnar_for_decode(raw, size - 5, rows, nulls, shape, plain, &err))
 		(void) columnar_chunk_index(plain, columnar_for_plain_size(rows, nulls, shape), rows, nulls,
 									shape, offs, &err);
 	else if (err.message[0] == '\0')
@@ -159,7 +161,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if ((data[0] & 7) == 4)
-		fuzz_for(data + 1, size - 1);
+		fuzz_for(data + 1, size - 1, false);
+	else if ((data[0] & 7) == 5)
+		fuzz_for(data + 1, size - 1, true);
 	else if ((data[0] & 3) == 3)
 		fuzz_dict(data + 1, size - 1);
 	else if (data[0] & 1)

@@ -1,6 +1,7 @@
--- Type-aware encodings before compression: frame of reference with
--- bit-packing for 2-, 4- and 8-byte values (integers, dates, timestamps,
--- any fixed-width by-value type), dictionary for low-cardinality text.
+-- Type-aware encodings before compression: frame of reference and delta
+-- with bit-packing for 2-, 4- and 8-byte values (integers, dates,
+-- timestamps, any fixed-width by-value type), dictionary for
+-- low-cardinality text; the writer keeps whichever is shortest.
 -- Every value reads back exactly, through tuples and the batch path.
 SET strata_columnar.compression = 'none';
 CREATE TABLE enc (

@@ -339,6 +339,50 @@ test_for_chunks(void)
 	tap_ok(!columnar_for_decode(enc, n, 6, 7, &s4, plain, &err), "more nulls than rows are refused");
 }
 
+/* delta round trips: sequences, extremes, a single value */
+static void
+test_delta_chunks(void)
+{
+	static const ColumnarTypeShape s2 = {2, 's'},
+				s4 = {4, 'i'},
+				s8 = {8, 'd'};
+	int64_t		ts[1000];
+	int64_t		wild[5] = {INT64_MAX, INT64_MIN, 0, INT64_MAX, -1};
+	int32_t		down[4] = {100, 90, 80, 70};
+	int16_t		one[1] = {-5};
+	uint8_t		enc[9000];
+	uint8_t		plain[9000];
+	ColumnarFormatError err;
+	size_t		n;
+	int			i;
+
+	for (i = 0; i < 1000; i++)
+		ts[i] = INT64_C(788918400000000) + (int64_t) i * 1000000;
+	n = columnar_delta_encode((const uint8_t *) ts, 1000, &s8, enc);
+	tap_ok(n == COLUMNAR_DELTA_HEADER && enc[0] == 0,
+		   "1000 timestamps a second apart take the header alone (%zu bytes)", n);
+	tap_ok(columnar_delta_decode(enc, n, 1000, 0, &s8, plain, &err) && memcmp(plain, ts, sizeof(ts)) == 0,
+		   "and decode back");
+	ts[500] += 7;
+	n = columnar_delta_encode((const uint8_t *) ts, 1000, &s8, enc);
+	tap_ok(enc[0] == 4 && columnar_delta_decode(enc, n, 1000, 0, &s8, plain, &err) &&
+		   memcmp(plain, ts, sizeof(ts)) == 0, "one value off the beat costs 4 bits a value, and round-trips");
+	n = columnar_delta_encode((const uint8_t *) wild, 5, &s8, enc);
+	tap_ok(columnar_delta_decode(enc, n, 5, 0, &s8, plain, &err) && memcmp(plain, wild, sizeof(wild)) == 0,
+		   "differences that overflow int64 still round-trip (width %d)", enc[0]);
+	n = columnar_delta_encode((const uint8_t *) down, 4, &s4, enc);
+	tap_ok(enc[0] == 0 && columnar_delta_decode(enc, n, 4, 0, &s4, plain, &err) &&
+		   memcmp(plain, down, sizeof(down)) == 0, "a falling sequence has a negative step and no bits");
+	n = columnar_delta_encode((const uint8_t *) one, 1, &s2, enc);
+	tap_ok(columnar_delta_decode(enc, n, 1, 0, &s2, plain, &err) && memcmp(plain, one, 2) == 0,
+		   "a single value round-trips");
+	tap_ok(columnar_delta_encode((const uint8_t *) one, 0, &s2, enc) == 0, "no values: not encoded");
+	n = columnar_delta_encode((const uint8_t *) down, 4, &s4, enc);
+	tap_ok(!columnar_delta_decode(enc, n - 1, 4, 0, &s4, plain, &err), "a cut chunk is refused (%s)", err.message);
+	tap_ok(!columnar_delta_decode(enc, n, 4, 4, &s4, plain, &err), "a chunk of only nulls is refused");
+	tap_ok(!columnar_delta_decode(enc, n, 4, 0, &s8, plain, &err), "a value length not the column's is refused");
+}
+
 int
 main(void)
 {
@@ -348,6 +392,7 @@ main(void)
 	test_varlena_chunks();
 	test_dict_chunks();
 	test_for_chunks();
+	test_delta_chunks();
 	while (nallocated > 0)
 		free(allocated[--nallocated]);
 	return tap_done();
