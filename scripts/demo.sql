@@ -71,3 +71,24 @@ FROM pg_logical_slot_peek_changes('demo_cdc', NULL, NULL, 'topic.prefix', 'shop'
 SELECT data AS event
 FROM pg_logical_slot_get_changes('demo_cdc', NULL, NULL, 'topic.prefix', 'shop') LIMIT 1;
 SELECT pg_drop_replication_slot('demo_cdc');
+
+-- a stream: a background worker keeps orders_mirror equal to orders,
+-- applying every committed change in order (the table sink); an http://
+-- sink would POST the same events as Debezium JSON
+CREATE TABLE orders_mirror (LIKE orders INCLUDING ALL);
+SELECT strata_cdc.create_stream('orders_mirror', '{orders}', 'table:orders_mirror');
+INSERT INTO orders VALUES (3, 'cy', 42.00, '2026-02-14 11:00:00+00');
+UPDATE orders SET total = total + 1;
+DO $$
+DECLARE target pg_lsn := pg_current_wal_lsn();
+BEGIN
+  FOR i IN 1..600 LOOP
+    EXIT WHEN (SELECT delivered_lsn >= target FROM strata_cdc.streams WHERE name = 'orders_mirror');
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT name, state, lag_bytes, events_delivered, last_error FROM strata_cdc.streams;
+SELECT * FROM orders_mirror ORDER BY id;
+SELECT count(*) AS differences
+FROM ((TABLE orders EXCEPT TABLE orders_mirror) UNION ALL (TABLE orders_mirror EXCEPT TABLE orders)) d;
+SELECT strata_cdc.drop_stream('orders_mirror');
