@@ -44,34 +44,6 @@
 #include "utils/pg_lsn.h"
 #include "utils/snapmgr.h"
 
-/* options as name, value pairs of a text[] */
-static List *
-option_pairs(ArrayType *arr)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n,
-				i;
-	List	   *options = NIL;
-
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	if (n % 2 != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("strata_cdc options must be name, value pairs")));
-	for (i = 0; i < n; i += 2)
-	{
-		if (nulls[i] || nulls[i + 1])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("strata_cdc option names and values cannot be null")));
-		options = lappend(options,
-						  makeDefElem(TextDatumGetCString(elems[i]),
-									  (Node *) makeString(TextDatumGetCString(elems[i + 1])), -1));
-	}
-	return options;
-}
-
 PG_FUNCTION_INFO_V1(cdc_snapshot);
 Datum
 cdc_snapshot(PG_FUNCTION_ARGS)
@@ -79,7 +51,7 @@ cdc_snapshot(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Name		slot = PG_GETARG_NAME(0);
 	ArrayType  *tables = PG_GETARG_ARRAYTYPE_P(1);
-	List	   *options = option_pairs(PG_GETARG_ARRAYTYPE_P(2));
+	List	   *options = cdc_text_pairs(PG_GETARG_ARRAYTYPE_P(2));
 	Datum	   *relids;
 	bool	   *relnulls;
 	int			ntables,

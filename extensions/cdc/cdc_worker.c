@@ -751,6 +751,83 @@ id_suffix(XLogRecPtr lsn, const char *kind, int64 n)
 	return psprintf("%X/%X:%s" INT64_FORMAT, LSN_FORMAT_ARGS(lsn), kind, n);
 }
 
+/* Where the events of a cursor go: one of the three. */
+typedef struct Delivery
+{
+	CdcTableSink *table;		/* applied */
+	CdcHttpSink *http;			/* POSTed in batches */
+	SPIPlanPtr	spool;			/* snapshot rows kept for an HTTP sink */
+} Delivery;
+
+/*
+ * Every (lsn, data) row of a cursor, to its destination; returns how many.
+ * The cursor runs as the stream's owner (the slot and tables are read with
+ * their rights), the spool is written as the worker.
+ */
+static int64
+deliver_cursor(Portal portal, StreamRow *row, Delivery *d)
+{
+	XLogRecPtr	prev = InvalidXLogRecPtr;
+	int64		same = 0;
+	int64		n = 0;
+
+	for (;;)
+	{
+		uint64		i,
+					fetched;
+		SPITupleTable *tt;
+
+		become_owner(row);
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		/* applying runs statements: keep what the fetch returned */
+		tt = SPI_tuptable;
+		fetched = SPI_processed;
+		for (i = 0; i < fetched; i++)
+		{
+			bool		isnull;
+			Datum		lsn_datum = SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull);
+			XLogRecPtr	lsn = DatumGetLSN(lsn_datum);
+			char	   *data = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
+
+			CHECK_FOR_INTERRUPTS();
+			/* events of one WAL record share its LSN: number them */
+			same = lsn == prev ? same + 1 : 0;
+			prev = lsn;
+			n++;
+			if (d->table)
+				cdc_table_sink_apply(d->table, data);
+			else if (d->http)
+			{
+				char	   *suffix = id_suffix(lsn, "", same);
+
+				cdc_http_sink_add(d->http, lsn, suffix, data, strlen(data));
+				pfree(suffix);
+			}
+			else
+			{
+				Datum		v[4];
+
+				become_worker();
+				v[0] = name_datum(row->name);
+				v[1] = Int64GetDatum(n);
+				v[2] = lsn_datum;
+				v[3] = CStringGetTextDatum(data);
+				if (SPI_execute_plan(d->spool, v, NULL, false, 0) != SPI_OK_INSERT)
+					elog(ERROR, "could not write strata_cdc.snapshot_spool");
+			}
+			pfree(data);
+		}
+		SPI_freetuptable(tt);
+	}
+	SPI_cursor_close(portal);
+	if (d->table)
+		cdc_table_sink_finish(d->table);
+	become_worker();
+	return n;
+}
+
 /*
  * starting: create the slot and read the tables at its start.  No write
  * may come before the slot in this transaction.
@@ -767,64 +844,23 @@ step_start(StreamRow *row)
 		Oid			argtypes[3] = {NAMEOID, REGCLASSARRAYOID, TEXTARRAYOID};
 		Datum		args[3];
 		Portal		portal;
-		CdcTableSink *tsink = is_table_sink(row) ? cdc_table_sink_create(row->sink + 6) : NULL;
-		SPIPlanPtr	spool = NULL;
+		Delivery	d = {NULL, NULL, NULL};
 
 		args[0] = name_datum(row->slot);
 		args[1] = tables_array(row);
 		args[2] = plugin_options(row, false);
-		if (tsink == NULL)
+		if (is_table_sink(row))
+			d.table = cdc_table_sink_create(row->sink + 6);
+		else
 		{
 			Oid			types[4] = {NAMEOID, INT8OID, PG_LSNOID, TEXTOID};
 
-			spool = SPI_prepare("INSERT INTO strata_cdc.snapshot_spool VALUES ($1, $2, $3, $4)", 4, types);
+			d.spool = SPI_prepare("INSERT INTO strata_cdc.snapshot_spool VALUES ($1, $2, $3, $4)", 4, types);
 		}
 		become_owner(row);
 		portal = SPI_cursor_open_with_args(NULL, "SELECT lsn, data FROM strata_cdc.snapshot($1, $2, $3)",
 										   3, argtypes, args, NULL, false, 0);
-		for (;;)
-		{
-			uint64		i,
-						fetched;
-			SPITupleTable *tt;
-
-			become_owner(row);
-			SPI_cursor_fetch(portal, true, 1000);
-			if (SPI_processed == 0)
-				break;
-			/* applying runs statements: keep what the fetch returned */
-			tt = SPI_tuptable;
-			fetched = SPI_processed;
-			for (i = 0; i < fetched; i++)
-			{
-				char	   *data = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
-
-				CHECK_FOR_INTERRUPTS();
-				n++;
-				if (tsink)
-					cdc_table_sink_apply(tsink, data);
-				else
-				{
-					Datum		v[4];
-					bool		isnull;
-
-					become_worker();
-					v[0] = name_datum(row->name);
-					v[1] = Int64GetDatum(n);
-					v[2] = SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull);
-					v[3] = CStringGetTextDatum(data);
-					if (SPI_execute_plan(spool, v, NULL, false, 0) != SPI_OK_INSERT)
-						elog(ERROR, "could not write strata_cdc.snapshot_spool");
-					become_owner(row);
-				}
-				pfree(data);
-			}
-			SPI_freetuptable(tt);
-		}
-		SPI_cursor_close(portal);
-		if (tsink)
-			cdc_table_sink_finish(tsink);
-		become_worker();
+		n = deliver_cursor(portal, row, &d);
 	}
 	else
 	{
@@ -910,11 +946,8 @@ step_stream(StreamRow *row, bool *caught_up)
 	Oid			argtypes[3] = {NAMEOID, PG_LSNOID, TEXTARRAYOID};
 	Datum		args[3];
 	Portal		portal;
-	CdcTableSink *tsink = NULL;
-	CdcHttpSink *hsink = NULL;
-	XLogRecPtr	prev = InvalidXLogRecPtr;
-	int64		same = 0;
-	int64		n = 0;
+	Delivery	d = {NULL, NULL, NULL};
+	int64		n;
 
 	*caught_up = false;
 	if (XLogRecPtrIsInvalid(row->confirmed))
@@ -944,9 +977,9 @@ step_stream(StreamRow *row, bool *caught_up)
 	}
 
 	if (is_table_sink(row))
-		tsink = cdc_table_sink_create(row->sink + 6);
+		d.table = cdc_table_sink_create(row->sink + 6);
 	else
-		hsink = cdc_http_sink_create(row->sink, row->name, &row->opts);
+		d.http = cdc_http_sink_create(row->sink, row->name, &row->opts);
 	args[0] = name_datum(row->slot);
 	args[1] = LSNGetDatum(upto);
 	args[2] = plugin_options(row, true);
@@ -954,49 +987,12 @@ step_stream(StreamRow *row, bool *caught_up)
 	portal = SPI_cursor_open_with_args(NULL,
 									   "SELECT lsn, data FROM pg_catalog.pg_logical_slot_peek_changes($1, $2, NULL, VARIADIC $3)",
 									   3, argtypes, args, NULL, false, 0);
-	for (;;)
+	n = deliver_cursor(portal, row, &d);
+
+	if (d.http)
 	{
-		uint64		i,
-					fetched;
-		SPITupleTable *tt;
-
-		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
-			break;
-		tt = SPI_tuptable;
-		fetched = SPI_processed;
-		for (i = 0; i < fetched; i++)
-		{
-			bool		isnull;
-			XLogRecPtr	lsn = DatumGetLSN(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
-			char	   *data = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
-
-			CHECK_FOR_INTERRUPTS();
-			same = lsn == prev ? same + 1 : 0;
-			prev = lsn;
-			n++;
-			if (tsink)
-				cdc_table_sink_apply(tsink, data);
-			else
-			{
-				char	   *suffix = id_suffix(lsn, "", same);
-
-				cdc_http_sink_add(hsink, lsn, suffix, data, strlen(data));
-				pfree(suffix);
-			}
-			pfree(data);
-		}
-		SPI_freetuptable(tt);
-	}
-	SPI_cursor_close(portal);
-	if (tsink)
-		cdc_table_sink_finish(tsink);
-	become_worker();
-
-	if (hsink)
-	{
-		cdc_http_sink_flush(hsink);
-		cdc_http_sink_destroy(hsink);
+		cdc_http_sink_flush(d.http);
+		cdc_http_sink_destroy(d.http);
 		/* every event acknowledged: the slot may pass them */
 		advance_slot(row->slot, upto);
 		if (n > 0)
@@ -1010,7 +1006,7 @@ step_stream(StreamRow *row, bool *caught_up)
 	else
 		advance_slot(row->slot, upto);
 	*caught_up = upto == flushed;
-	return !*caught_up || (tsink != NULL && n > 0);
+	return !*caught_up || (d.table != NULL && n > 0);
 }
 
 /* one step of a stream, in transactions of its own */

@@ -580,6 +580,31 @@ bits_flush(BitWriter *w)
 	}
 }
 
+/*
+ * Number i of a packing: read 8 bytes at a time where the packed bytes
+ * allow (up to 57 bits fit one read at any bit offset), a ninth byte when not.
+ */
+static inline uint64_t
+unpack_one(const uint8_t *p, size_t packed, int width, uint64_t mask, uint64_t i)
+{
+	uint64_t	bit = i * width;
+	size_t		byte = bit >> 3;
+	int			shift = bit & 7;
+	uint64_t	lo = 0;
+	uint64_t	d;
+
+	if (width == 0)
+		return 0;
+	if (byte + 8 <= packed)
+		memcpy(&lo, p + byte, 8);
+	else
+		memcpy(&lo, p + byte, packed - byte);
+	d = lo >> shift;
+	if (shift + width > 64)
+		d |= (uint64_t) p[byte + 8] << (64 - shift);
+	return d & mask;
+}
+
 size_t
 columnar_for_encode(const uint8_t *values, uint32_t present,
 					const ColumnarTypeShape *shape, uint8_t *out)
@@ -677,32 +702,11 @@ columnar_for_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t 
 	dst = out + bitmap_len;
 	mask = width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << width) - 1);
 
-	/*
-	 * One loop per value length, so that stores are typed; numbers are read
-	 * 8 bytes at a time where the packed bytes allow (a number of up to 57
-	 * bits fits one such read at any bit offset).
-	 */
+	/* one loop per value length, so that stores are typed */
 #define FOR_DECODE_LOOP(T) \
 	for (i = 0; i < present; i++) \
 	{ \
-		uint64_t	d = 0; \
-		T			v; \
-		if (width > 0) \
-		{ \
-			uint64_t	bit = (uint64_t) i * width; \
-			size_t		byte = bit >> 3; \
-			int			shift = bit & 7; \
-			uint64_t	lo = 0; \
-			if (byte + 8 <= packed) \
-				memcpy(&lo, p + byte, 8); \
-			else \
-				memcpy(&lo, p + byte, packed - byte); \
-			d = lo >> shift; \
-			if (shift + width > 64) \
-				d |= (uint64_t) p[byte + 8] << (64 - shift); \
-			d &= mask; \
-		} \
-		v = (T) (d + base); \
+		T			v = (T) (unpack_one(p, packed, width, mask, i) + base); \
 		memcpy(dst + i * stride, &v, sizeof(T)); \
 	}
 
@@ -722,26 +726,6 @@ columnar_for_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t 
 	return true;
 }
 
-static inline uint64_t
-unpack_one(const uint8_t *p, size_t packed, int width, uint64_t mask, uint64_t i)
-{
-	uint64_t	bit = i * width;
-	size_t		byte = bit >> 3;
-	int			shift = bit & 7;
-	uint64_t	lo = 0;
-	uint64_t	d;
-
-	if (width == 0)
-		return 0;
-	if (byte + 8 <= packed)
-		memcpy(&lo, p + byte, 8);
-	else
-		memcpy(&lo, p + byte, packed - byte);
-	d = lo >> shift;
-	if (shift + width > 64)
-		d |= (uint64_t) p[byte + 8] << (64 - shift);
-	return d & mask;
-}
 
 size_t
 columnar_delta_encode(const uint8_t *values, uint32_t present,
