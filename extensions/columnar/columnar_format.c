@@ -662,55 +662,81 @@ columnar_for_plain_size(uint32_t rows, uint32_t null_count, const ColumnarTypeSh
 	return bitmap_len + columnar_fixed_stride(shape) * (rows - null_count);
 }
 
+/*
+ * What the frame-of-reference and delta decoders share: check a packed
+ * chunk's header and length (numbers packed for `counted` of the present
+ * values), copy its bitmap to out, and say where the numbers start.
+ */
+typedef struct PackedChunk
+{
+	const uint8_t *header;		/* the value section */
+	const uint8_t *numbers;
+	size_t		packed;			/* bytes of numbers */
+	int			width;
+	uint64_t	mask;
+	uint32_t	present;
+	size_t		stride;
+	uint8_t    *dst;			/* where out's values start */
+} PackedChunk;
+
+static bool
+packed_chunk(const char *kind, size_t header_len, bool skip_first,
+			 const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t null_count,
+			 const ColumnarTypeShape *shape, uint8_t *out, PackedChunk *pc,
+			 ColumnarFormatError *err)
+{
+	int			len = shape->typlen;
+	size_t		bitmap_len;
+	uint32_t	counted;
+
+	if (len != 2 && len != 4 && len != 8)
+		return format_error(err, 0, "%s encoding of a %d-byte column", kind, len);
+	if (null_count > rows || (skip_first && null_count == rows))
+		return format_error(err, 0, "a %s chunk of %u rows with %u nulls", kind, rows, null_count);
+	bitmap_len = null_count > 0 ? columnar_bitmap_size(rows) : 0;
+	pc->present = rows - null_count;
+	pc->stride = columnar_fixed_stride(shape);
+	counted = skip_first ? pc->present - 1 : pc->present;
+	if (raw_len < bitmap_len + header_len)
+		return format_error(err, raw_len, "chunk ends inside its %s header", kind);
+	pc->header = raw + bitmap_len;
+	pc->width = pc->header[0];
+	if (pc->width > 64 || pc->header[1] != len)
+		return format_error(err, bitmap_len, "%s header says width %d, length %d",
+							kind, pc->width, pc->header[1]);
+	pc->packed = ((uint64_t) counted * pc->width + 7) / 8;
+	if (raw_len != bitmap_len + header_len + pc->packed)
+		return format_error(err, raw_len, "chunk is %zu bytes, %u numbers of %d bits need %zu",
+							raw_len, counted, pc->width, bitmap_len + header_len + pc->packed);
+	pc->numbers = pc->header + header_len;
+	pc->mask = pc->width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << pc->width) - 1);
+	memcpy(out, raw, bitmap_len);
+	pc->dst = out + bitmap_len;
+	return true;
+}
+
 bool
 columnar_for_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t null_count,
 					const ColumnarTypeShape *shape, uint8_t *out, ColumnarFormatError *err)
 {
-	int			len = shape->typlen;
-	size_t		bitmap_len;
-	size_t		stride;
-	uint32_t	present;
-	int			width;
+	PackedChunk pc;
 	uint64_t	base;
-	size_t		packed;
-	const uint8_t *p;
-	uint8_t    *dst;
 	uint32_t	i;
-	uint64_t	mask;
 
-	if (len != 2 && len != 4 && len != 8)
-		return format_error(err, 0, "frame-of-reference encoding of a %d-byte column", len);
-	if (null_count > rows)
-		return format_error(err, 0, "%u nulls in a chunk of %u rows", null_count, rows);
-	bitmap_len = null_count > 0 ? columnar_bitmap_size(rows) : 0;
-	present = rows - null_count;
-	stride = columnar_fixed_stride(shape);
-	if (raw_len < bitmap_len + COLUMNAR_FOR_HEADER)
-		return format_error(err, raw_len, "chunk ends inside its frame-of-reference header");
-	p = raw + bitmap_len;
-	width = p[0];
-	if (width > 64 || p[1] != len)
-		return format_error(err, bitmap_len, "frame-of-reference header says width %d, length %d",
-							width, p[1]);
-	packed = ((uint64_t) present * width + 7) / 8;
-	if (raw_len != bitmap_len + COLUMNAR_FOR_HEADER + packed)
-		return format_error(err, raw_len, "chunk is %zu bytes, %u values of %d bits need %zu",
-							raw_len, present, width, bitmap_len + COLUMNAR_FOR_HEADER + packed);
-	base = get64(p + 8);
-	p += COLUMNAR_FOR_HEADER;
-	memcpy(out, raw, bitmap_len);
-	dst = out + bitmap_len;
-	mask = width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << width) - 1);
+	if (!packed_chunk("frame-of-reference", COLUMNAR_FOR_HEADER, false, raw, raw_len, rows,
+					  null_count, shape, out, &pc, err))
+		return false;
+	base = get64(pc.header + 8);
 
 	/* one loop per value length, so that stores are typed */
 #define FOR_DECODE_LOOP(T) \
-	for (i = 0; i < present; i++) \
+	for (i = 0; i < pc.present; i++) \
 	{ \
-		T			v = (T) (unpack_one(p, packed, width, mask, i) + base); \
-		memcpy(dst + i * stride, &v, sizeof(T)); \
+		T			v = (T) (unpack_one(pc.numbers, pc.packed, pc.width, pc.mask, i) + base); \
+		memcpy(pc.dst + i * pc.stride, &v, sizeof(T)); \
 	}
 
-	switch (len)
+	switch (shape->typlen)
 	{
 		case 2:
 			FOR_DECODE_LOOP(uint16_t);
@@ -794,54 +820,28 @@ bool
 columnar_delta_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t null_count,
 					  const ColumnarTypeShape *shape, uint8_t *out, ColumnarFormatError *err)
 {
-	int			len = shape->typlen;
-	size_t		bitmap_len;
-	size_t		stride;
-	uint32_t	present;
-	int			width;
+	PackedChunk pc;
 	uint64_t	value;
 	uint64_t	min_delta;
-	size_t		packed;
-	const uint8_t *p;
-	uint8_t    *dst;
 	uint32_t	i;
-	uint64_t	mask;
 
-	if (len != 2 && len != 4 && len != 8)
-		return format_error(err, 0, "delta encoding of a %d-byte column", len);
-	if (null_count >= rows)
-		return format_error(err, 0, "a delta chunk of %u rows with %u nulls", rows, null_count);
-	bitmap_len = null_count > 0 ? columnar_bitmap_size(rows) : 0;
-	present = rows - null_count;
-	stride = columnar_fixed_stride(shape);
-	if (raw_len < bitmap_len + COLUMNAR_DELTA_HEADER)
-		return format_error(err, raw_len, "chunk ends inside its delta header");
-	p = raw + bitmap_len;
-	width = p[0];
-	if (width > 64 || p[1] != len)
-		return format_error(err, bitmap_len, "delta header says width %d, length %d", width, p[1]);
-	packed = ((uint64_t) (present - 1) * width + 7) / 8;
-	if (raw_len != bitmap_len + COLUMNAR_DELTA_HEADER + packed)
-		return format_error(err, raw_len, "chunk is %zu bytes, %u differences of %d bits need %zu",
-							raw_len, present - 1, width, bitmap_len + COLUMNAR_DELTA_HEADER + packed);
-	value = get64(p + 8);
-	min_delta = get64(p + 16);
-	p += COLUMNAR_DELTA_HEADER;
-	memcpy(out, raw, bitmap_len);
-	dst = out + bitmap_len;
-	mask = width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << width) - 1);
+	if (!packed_chunk("delta", COLUMNAR_DELTA_HEADER, true, raw, raw_len, rows,
+					  null_count, shape, out, &pc, err))
+		return false;
+	value = get64(pc.header + 8);
+	min_delta = get64(pc.header + 16);
 
 #define DELTA_DECODE_LOOP(T) \
-	for (i = 0; i < present; i++) \
+	for (i = 0; i < pc.present; i++) \
 	{ \
 		T			v; \
 		if (i > 0) \
-			value += min_delta + unpack_one(p, packed, width, mask, i - 1); \
+			value += min_delta + unpack_one(pc.numbers, pc.packed, pc.width, pc.mask, i - 1); \
 		v = (T) value; \
-		memcpy(dst + i * stride, &v, sizeof(T)); \
+		memcpy(pc.dst + i * pc.stride, &v, sizeof(T)); \
 	}
 
-	switch (len)
+	switch (shape->typlen)
 	{
 		case 2:
 			DELTA_DECODE_LOOP(uint16_t);
