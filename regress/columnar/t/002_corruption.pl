@@ -39,7 +39,9 @@ my $short = table_with_rows('short');
 my $meta = table_with_rows('meta');
 $node->stop;
 
-damage($flipped, 8192 + 24 + 100, "\xde\xad\xbe\xef");
+# the start of the first stripe's data: the first chunks of both columns
+# (an encoded chunk of serial ids is a few dozen bytes)
+damage($flipped, 8192 + 24, "\xde\xad\xbe\xef" x 500);
 truncate "$data/$short", 8192 * 2 or die "cannot truncate: $!";
 damage($meta, 24, "XXXX");
 $node->start;
