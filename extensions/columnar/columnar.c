@@ -12,7 +12,9 @@
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "funcapi.h"
+#include "nodes/makefuncs.h"
 #include "miscadmin.h"
 #include "optimizer/plancat.h"
 #include "storage/bufmgr.h"
@@ -96,6 +98,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	columnar_customscan_init();
 	columnar_agg_init();
+	columnar_alter_init();
 	MarkGUCPrefixReserved("strata_columnar");
 
 	RegisterXactCallback(columnar_xact_callback, NULL);
@@ -131,85 +134,126 @@ open_columnar(Oid relid, AclMode mode, bool owner)
 
 /* ---- options ---- */
 
+/*
+ * Change a table's settings: each DefElem names one (stripe_row_limit,
+ * chunk_group_row_limit, compression, compression_level) with its new
+ * value, or with no value to go back to the default (the GUC's).  Shared
+ * by set_options() and ALTER TABLE ... SET/RESET (strata_columnar.*).
+ */
+void
+columnar_apply_options(Relation rel, List *defs)
+{
+	ColumnarOptions options;
+	ListCell   *lc;
+	bool		level_given = false;
+	bool		codec_changed = false;
+	int			minl,
+				maxl,
+				dflt;
+
+	columnar_get_options(RelationGetRelid(rel), &options);
+	foreach(lc, defs)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+		const char *name = def->defname;
+
+		if (strcmp(name, "stripe_row_limit") == 0)
+		{
+			int			v = def->arg ? defGetInt32(def) : columnar_stripe_row_limit;
+
+			if (v < MIN_STRIPE_ROWS || v > MAX_STRIPE_ROWS)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("stripe_row_limit %d is out of range for table \"%s\"",
+								v, RelationGetRelationName(rel)),
+						 errhint("Valid values are between %d and %d.", MIN_STRIPE_ROWS, MAX_STRIPE_ROWS)));
+			options.stripe_row_limit = v;
+		}
+		else if (strcmp(name, "chunk_group_row_limit") == 0)
+		{
+			int			v = def->arg ? defGetInt32(def) : columnar_chunk_group_row_limit;
+
+			if (v < MIN_CHUNK_ROWS || v > MAX_CHUNK_ROWS)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("chunk_group_row_limit %d is out of range for table \"%s\"",
+								v, RelationGetRelationName(rel)),
+						 errhint("Valid values are between %d and %d.", MIN_CHUNK_ROWS, MAX_CHUNK_ROWS)));
+			options.chunk_group_row_limit = v;
+		}
+		else if (strcmp(name, "compression") == 0)
+		{
+			StrataCodec codec = (StrataCodec) columnar_compression;
+
+			if (def->arg)
+			{
+				char	   *value = defGetString(def);
+
+				if (!strata_codec_from_name(value, &codec))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("unknown compression \"%s\" for table \"%s\"",
+									value, RelationGetRelationName(rel)),
+							 errhint("Valid values are: %s.", strata_codec_names())));
+			}
+			if (codec != options.codec)
+				codec_changed = true;
+			options.codec = codec;
+		}
+		else if (strcmp(name, "compression_level") == 0)
+		{
+			level_given = def->arg != NULL;
+			if (def->arg)
+				options.compression_level = defGetInt32(def);
+			else
+				options.compression_level = columnar_compression_level;
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unrecognized strata_columnar option \"%s\" for table \"%s\"",
+							name, RelationGetRelationName(rel)),
+					 errhint("Valid options are stripe_row_limit, chunk_group_row_limit, compression and compression_level.")));
+	}
+	strata_codec_level_range(options.codec, &minl, &maxl, &dflt);
+	if (level_given)
+	{
+		if (options.compression_level < minl || options.compression_level > maxl)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("compression level %d is out of range for %s on table \"%s\"",
+							options.compression_level, strata_codec_name(options.codec),
+							RelationGetRelationName(rel)),
+					 errhint("Valid levels for %s are between %d and %d.",
+							 strata_codec_name(options.codec), minl, maxl)));
+	}
+	else if (codec_changed || options.compression_level < minl || options.compression_level > maxl)
+		options.compression_level = dflt;
+	columnar_store_options(RelationGetRelid(rel), &options);
+}
+
 PG_FUNCTION_INFO_V1(columnar_set_options);
 Datum
 columnar_set_options(PG_FUNCTION_ARGS)
 {
-	Oid			relid;
 	Relation	rel;
-	ColumnarOptions options;
-	int			minl,
-				maxl,
-				dflt;
+	List	   *defs = NIL;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("table must not be NULL")));
-	relid = PG_GETARG_OID(0);
-	rel = open_columnar(relid, ACL_NO_RIGHTS, true);
-	columnar_get_options(relid, &options);
-
+	rel = open_columnar(PG_GETARG_OID(0), ACL_NO_RIGHTS, true);
 	if (!PG_ARGISNULL(1))
-	{
-		int			v = PG_GETARG_INT32(1);
-
-		if (v < MIN_STRIPE_ROWS || v > MAX_STRIPE_ROWS)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("stripe_row_limit %d is out of range for table \"%s\"",
-							v, RelationGetRelationName(rel)),
-					 errhint("Valid values are between %d and %d.", MIN_STRIPE_ROWS, MAX_STRIPE_ROWS)));
-		options.stripe_row_limit = v;
-	}
+		defs = lappend(defs, makeDefElem("stripe_row_limit", (Node *) makeInteger(PG_GETARG_INT32(1)), -1));
 	if (!PG_ARGISNULL(2))
-	{
-		int			v = PG_GETARG_INT32(2);
-
-		if (v < MIN_CHUNK_ROWS || v > MAX_CHUNK_ROWS)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("chunk_group_row_limit %d is out of range for table \"%s\"",
-							v, RelationGetRelationName(rel)),
-					 errhint("Valid values are between %d and %d.", MIN_CHUNK_ROWS, MAX_CHUNK_ROWS)));
-		options.chunk_group_row_limit = v;
-	}
+		defs = lappend(defs, makeDefElem("chunk_group_row_limit", (Node *) makeInteger(PG_GETARG_INT32(2)), -1));
 	if (!PG_ARGISNULL(3))
-	{
-		char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(3));
-		StrataCodec codec;
-
-		if (!strata_codec_from_name(name, &codec))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown compression \"%s\" for table \"%s\"",
-							name, RelationGetRelationName(rel)),
-					 errhint("Valid values are: %s.", strata_codec_names())));
-		if (codec != options.codec && PG_ARGISNULL(4))
-		{
-			strata_codec_level_range(codec, &minl, &maxl, &dflt);
-			options.compression_level = dflt;
-		}
-		options.codec = codec;
-	}
-	strata_codec_level_range(options.codec, &minl, &maxl, &dflt);
+		defs = lappend(defs, makeDefElem("compression",
+										 (Node *) makeString(text_to_cstring(PG_GETARG_TEXT_PP(3))), -1));
 	if (!PG_ARGISNULL(4))
-	{
-		int			v = PG_GETARG_INT32(4);
-
-		if (v < minl || v > maxl)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("compression level %d is out of range for %s on table \"%s\"",
-							v, strata_codec_name(options.codec), RelationGetRelationName(rel)),
-					 errhint("Valid levels for %s are between %d and %d.",
-							 strata_codec_name(options.codec), minl, maxl)));
-		options.compression_level = v;
-	}
-	else if (options.compression_level < minl || options.compression_level > maxl)
-		options.compression_level = dflt;
-
-	columnar_store_options(relid, &options);
+		defs = lappend(defs, makeDefElem("compression_level", (Node *) makeInteger(PG_GETARG_INT32(4)), -1));
+	columnar_apply_options(rel, defs);
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_VOID();
 }

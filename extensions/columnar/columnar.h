@@ -125,6 +125,10 @@ extern void columnar_parse_skiplist(Relation rel, ColumnarStripe *stripe,
 									const char *buf, size_t len);
 extern void columnar_get_options(Oid relid, ColumnarOptions *options);
 extern void columnar_store_options(Oid relid, const ColumnarOptions *options);
+extern void columnar_apply_options(Relation rel, List *defs);
+
+/* columnar_alter.c: strata_columnar.* options in CREATE and ALTER TABLE */
+extern void columnar_alter_init(void);
 
 /* ---- writer (columnar_writer.c) ---- */
 

@@ -54,5 +54,46 @@ RESET ROLE;
 REVOKE SELECT ON opt FROM columnar_other;
 DROP ROLE columnar_other;
 
-DROP TABLE opt, plain_heap, by_guc;
+-- the same settings in PostgreSQL's own syntax
+CREATE TABLE syn (a int, b text) USING strata_columnar
+  WITH (strata_columnar.compression = 'lz4', strata_columnar.chunk_group_row_limit = 2000);
+SELECT * FROM strata_columnar.get_options('syn');
+ALTER TABLE syn SET (strata_columnar.compression = 'zstd', strata_columnar.compression_level = 9,
+                     strata_columnar.stripe_row_limit = 4000);
+SELECT * FROM strata_columnar.get_options('syn');
+INSERT INTO syn SELECT g, 'v' || g FROM generate_series(1, 10000) g;
+SELECT stripes, chunk_groups FROM strata_columnar.stats('syn');
+-- mixed with PostgreSQL's own options and commands, in one statement
+ALTER TABLE syn SET (strata_columnar.compression = 'none', fillfactor = 90), ADD COLUMN c int;
+SELECT compression FROM strata_columnar.get_options('syn');
+SELECT reloptions FROM pg_class WHERE oid = 'syn'::regclass;
+ALTER TABLE syn RESET (strata_columnar.compression, strata_columnar.chunk_group_row_limit);
+SELECT * FROM strata_columnar.get_options('syn');
+-- inside a transaction that rolls back, nothing changes
+BEGIN;
+ALTER TABLE syn SET (strata_columnar.compression = 'gzip');
+ROLLBACK;
+SELECT compression FROM strata_columnar.get_options('syn');
+-- errors name the table and the setting
+ALTER TABLE syn SET (strata_columnar.compression = 'brotli');
+ALTER TABLE syn SET (strata_columnar.chunk_group_row_limit = 5);
+ALTER TABLE syn SET (strata_columnar.compression_level = 99);
+ALTER TABLE syn SET (strata_columnar.no_such_option = 1);
+ALTER TABLE syn SET (strata_columnar.stripe_row_limit = 'many');
+ALTER TABLE plain_heap SET (strata_columnar.compression = 'lz4');
+CREATE TABLE heap_wants_it (a int) WITH (strata_columnar.compression = 'lz4');
+SELECT count(*) FROM pg_class WHERE relname = 'heap_wants_it';
+ALTER TABLE no_such_table SET (strata_columnar.compression = 'lz4');
+ALTER TABLE IF EXISTS no_such_table SET (strata_columnar.compression = 'lz4');
+CREATE TABLE IF NOT EXISTS syn (a int) USING strata_columnar WITH (strata_columnar.compression = 'gzip');
+SELECT compression FROM strata_columnar.get_options('syn');
+CREATE ROLE columnar_other;
+GRANT ALL ON syn TO columnar_other;
+SET ROLE columnar_other;
+ALTER TABLE syn SET (strata_columnar.compression = 'lz4');
+RESET ROLE;
+REVOKE ALL ON syn FROM columnar_other;
+DROP ROLE columnar_other;
+
+DROP TABLE opt, plain_heap, by_guc, syn;
 SELECT count(*) AS options_left FROM strata_columnar.options;
