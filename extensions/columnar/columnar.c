@@ -32,11 +32,18 @@ int			columnar_stripe_row_limit = 150000;
 int			columnar_chunk_group_row_limit = 10000;
 int			columnar_compression = STRATA_CODEC_ZSTD;
 int			columnar_compression_level = 3;
+int			columnar_stripe_byte_limit = 256 * 1024 * 1024;
+int			columnar_chunk_group_byte_limit = 64 * 1024 * 1024;
 
 #define MIN_STRIPE_ROWS 1000
 #define MAX_STRIPE_ROWS 10000000
 #define MIN_CHUNK_ROWS 1000
 #define MAX_CHUNK_ROWS 100000
+/* bytes: wide values close chunk groups and stripes before their rows do */
+#define MIN_STRIPE_BYTES (8 * 1024 * 1024)
+#define MAX_STRIPE_BYTES (1024 * 1024 * 1024)
+#define MIN_CHUNK_BYTES (1024 * 1024)
+#define MAX_CHUNK_BYTES (1024 * 1024 * 1024)
 
 static const struct config_enum_entry codec_options[] = {
 	{"none", STRATA_CODEC_NONE, false},
@@ -95,6 +102,17 @@ _PG_init(void)
 							"Compression level of new strata_columnar tables.",
 							"Used when it is valid for the codec, else the codec's default.",
 							&columnar_compression_level, 3, 1, 22, PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("strata_columnar.stripe_byte_limit",
+							"Stored bytes at which a stripe of new strata_columnar tables closes.",
+							NULL, &columnar_stripe_byte_limit, 256 * 1024 * 1024,
+							MIN_STRIPE_BYTES, MAX_STRIPE_BYTES, PGC_USERSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("strata_columnar.chunk_group_byte_limit",
+							"Bytes of one column at which a chunk group of new strata_columnar tables closes.",
+							"Wide values close chunk groups before chunk_group_row_limit rows, bounding the memory a load buffers.",
+							&columnar_chunk_group_byte_limit, 64 * 1024 * 1024,
+							MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, PGC_USERSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 	columnar_customscan_init();
 	columnar_agg_init();
@@ -181,6 +199,30 @@ columnar_apply_options(Relation rel, List *defs)
 						 errhint("Valid values are between %d and %d.", MIN_CHUNK_ROWS, MAX_CHUNK_ROWS)));
 			options.chunk_group_row_limit = v;
 		}
+		else if (strcmp(name, "stripe_byte_limit") == 0)
+		{
+			int			v = def->arg ? defGetInt32(def) : columnar_stripe_byte_limit;
+
+			if (v < MIN_STRIPE_BYTES || v > MAX_STRIPE_BYTES)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("stripe_byte_limit %d is out of range for table \"%s\"",
+								v, RelationGetRelationName(rel)),
+						 errhint("Valid values are between %d and %d.", MIN_STRIPE_BYTES, MAX_STRIPE_BYTES)));
+			options.stripe_byte_limit = v;
+		}
+		else if (strcmp(name, "chunk_group_byte_limit") == 0)
+		{
+			int			v = def->arg ? defGetInt32(def) : columnar_chunk_group_byte_limit;
+
+			if (v < MIN_CHUNK_BYTES || v > MAX_CHUNK_BYTES)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("chunk_group_byte_limit %d is out of range for table \"%s\"",
+								v, RelationGetRelationName(rel)),
+						 errhint("Valid values are between %d and %d.", MIN_CHUNK_BYTES, MAX_CHUNK_BYTES)));
+			options.chunk_group_byte_limit = v;
+		}
 		else if (strcmp(name, "compression") == 0)
 		{
 			StrataCodec codec = (StrataCodec) columnar_compression;
@@ -213,7 +255,7 @@ columnar_apply_options(Relation rel, List *defs)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unrecognized strata_columnar option \"%s\" for table \"%s\"",
 							name, RelationGetRelationName(rel)),
-					 errhint("Valid options are stripe_row_limit, chunk_group_row_limit, compression and compression_level.")));
+					 errhint("Valid options are stripe_row_limit, chunk_group_row_limit, stripe_byte_limit, chunk_group_byte_limit, compression and compression_level.")));
 	}
 	strata_codec_level_range(options.codec, &minl, &maxl, &dflt);
 	if (level_given)
@@ -253,6 +295,10 @@ columnar_set_options(PG_FUNCTION_ARGS)
 										 (Node *) makeString(text_to_cstring(PG_GETARG_TEXT_PP(3))), -1));
 	if (!PG_ARGISNULL(4))
 		defs = lappend(defs, makeDefElem("compression_level", (Node *) makeInteger(PG_GETARG_INT32(4)), -1));
+	if (!PG_ARGISNULL(5))
+		defs = lappend(defs, makeDefElem("stripe_byte_limit", (Node *) makeInteger(PG_GETARG_INT32(5)), -1));
+	if (!PG_ARGISNULL(6))
+		defs = lappend(defs, makeDefElem("chunk_group_byte_limit", (Node *) makeInteger(PG_GETARG_INT32(6)), -1));
 	columnar_apply_options(rel, defs);
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_VOID();
@@ -266,8 +312,8 @@ columnar_get_options_sql(PG_FUNCTION_ARGS)
 	Relation	rel = open_columnar(relid, ACL_SELECT, false);
 	ColumnarOptions options;
 	TupleDesc	tupdesc;
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -276,6 +322,8 @@ columnar_get_options_sql(PG_FUNCTION_ARGS)
 	values[1] = Int32GetDatum(options.chunk_group_row_limit);
 	values[2] = CStringGetTextDatum(strata_codec_name(options.codec));
 	values[3] = Int32GetDatum(options.compression_level);
+	values[4] = Int32GetDatum(options.stripe_byte_limit);
+	values[5] = Int32GetDatum(options.chunk_group_byte_limit);
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

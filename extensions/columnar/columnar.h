@@ -42,15 +42,18 @@ typedef struct ColumnarOptions
 	int			chunk_group_row_limit;
 	StrataCodec codec;
 	int			compression_level;
+	/* a stripe closes past this many stored bytes */
+	int			stripe_byte_limit;
+	/* a chunk group closes when one of its columns buffers this many bytes */
+	int			chunk_group_byte_limit;
 } ColumnarOptions;
 
 extern int	columnar_stripe_row_limit;
 extern int	columnar_chunk_group_row_limit;
 extern int	columnar_compression;
 extern int	columnar_compression_level;
-
-/* a chunk group also closes when one of its columns buffers this much */
-#define COLUMNAR_CHUNK_BYTE_LIMIT (64 * 1024 * 1024)
+extern int	columnar_stripe_byte_limit;
+extern int	columnar_chunk_group_byte_limit;
 
 /* ---- row numbers and TIDs ---- */
 

@@ -48,7 +48,7 @@
 #define Anum_stripe_data_bytes 5
 #define Anum_stripe_skiplist 6
 
-#define Natts_options 5
+#define Natts_options 7
 
 static Oid
 metadata_relid(const char *name)
@@ -441,6 +441,8 @@ read_options_row(Oid relid, ColumnarOptions *options)
 					 errmsg("strata_columnar options of relation %u name unknown codec \"%s\"",
 							relid, codec)));
 		options->compression_level = DatumGetInt32(values[4]);
+		options->stripe_byte_limit = DatumGetInt32(values[5]);
+		options->chunk_group_byte_limit = DatumGetInt32(values[6]);
 		found = true;
 	}
 	systable_endscan(scan);
@@ -457,6 +459,8 @@ columnar_get_options(Oid relid, ColumnarOptions *options)
 	options->chunk_group_row_limit = columnar_chunk_group_row_limit;
 	options->codec = (StrataCodec) columnar_compression;
 	options->compression_level = columnar_compression_level;
+	options->stripe_byte_limit = columnar_stripe_byte_limit;
+	options->chunk_group_byte_limit = columnar_chunk_group_byte_limit;
 	{
 		int			minl,
 					maxl,
@@ -478,7 +482,7 @@ columnar_store_options(Oid relid, const ColumnarOptions *options)
 	SysScanDesc scan;
 	HeapTuple	tup;
 	Datum		values[Natts_options];
-	bool		nulls[Natts_options] = {false, false, false, false, false};
+	bool		nulls[Natts_options] = {false, false, false, false, false, false, false};
 
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
 	scan = systable_beginscan(rel, InvalidOid, false, SnapshotSelf, 1, &key);
@@ -491,6 +495,8 @@ columnar_store_options(Oid relid, const ColumnarOptions *options)
 	values[2] = Int32GetDatum(options->chunk_group_row_limit);
 	values[3] = CStringGetTextDatum(strata_codec_name(options->codec));
 	values[4] = Int32GetDatum(options->compression_level);
+	values[5] = Int32GetDatum(options->stripe_byte_limit);
+	values[6] = Int32GetDatum(options->chunk_group_byte_limit);
 	insert_with_cid(rel, heap_form_tuple(RelationGetDescr(rel), values, nulls),
 					GetCurrentCommandId(true));
 	table_close(rel, RowExclusiveLock);

@@ -48,8 +48,6 @@
 #include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
-/* a stripe also ends when its stored chunks reach this size */
-#define STRIPE_BYTE_LIMIT (256 * 1024 * 1024)
 /* the first reservation of a row-at-a-time writer; doubles per state */
 #define FIRST_RESERVATION 1024
 
@@ -681,10 +679,10 @@ columnar_insert_row(Relation rel, TupleTableSlot *slot, bool bulk)
 	state->group_rows++;
 
 	if (state->group_rows >= (uint32) state->options.chunk_group_row_limit ||
-		state->max_group_bytes >= COLUMNAR_CHUNK_BYTE_LIMIT)
+		state->max_group_bytes >= (uint32) state->options.chunk_group_byte_limit)
 	{
 		finish_group(state);
-		if (stored_bytes(state) >= STRIPE_BYTE_LIMIT)
+		if (stored_bytes(state) >= (size_t) state->options.stripe_byte_limit)
 		{
 			flush_state(state, rel);
 			return;

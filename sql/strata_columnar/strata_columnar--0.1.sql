@@ -55,7 +55,9 @@ CREATE TABLE strata_columnar.options (
     stripe_row_limit      integer NOT NULL,
     chunk_group_row_limit integer NOT NULL,
     compression           text NOT NULL,
-    compression_level     integer NOT NULL
+    compression_level     integer NOT NULL,
+    stripe_byte_limit     integer NOT NULL,
+    chunk_group_byte_limit integer NOT NULL
 );
 
 SELECT pg_catalog.pg_extension_config_dump('strata_columnar.options', '');
@@ -95,19 +97,23 @@ CREATE FUNCTION strata_columnar.set_options(
     stripe_row_limit integer DEFAULT NULL,
     chunk_group_row_limit integer DEFAULT NULL,
     compression text DEFAULT NULL,
-    compression_level integer DEFAULT NULL)
+    compression_level integer DEFAULT NULL,
+    stripe_byte_limit integer DEFAULT NULL,
+    chunk_group_byte_limit integer DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'columnar_set_options'
 LANGUAGE C;
-COMMENT ON FUNCTION strata_columnar.set_options(regclass, integer, integer, text, integer) IS
-    'Set a strata_columnar table''s stripe and chunk group sizes and its compression; NULL keeps a setting';
+COMMENT ON FUNCTION strata_columnar.set_options(regclass, integer, integer, text, integer, integer, integer) IS
+    'Set a strata_columnar table''s stripe and chunk group sizes (rows and bytes) and its compression; NULL keeps a setting';
 
 CREATE FUNCTION strata_columnar.get_options(
     rel regclass,
     OUT stripe_row_limit integer,
     OUT chunk_group_row_limit integer,
     OUT compression text,
-    OUT compression_level integer)
+    OUT compression_level integer,
+    OUT stripe_byte_limit integer,
+    OUT chunk_group_byte_limit integer)
 RETURNS record
 AS 'MODULE_PATHNAME', 'columnar_get_options_sql'
 LANGUAGE C STRICT;

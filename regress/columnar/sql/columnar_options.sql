@@ -95,5 +95,22 @@ RESET ROLE;
 REVOKE ALL ON syn FROM columnar_other;
 DROP ROLE columnar_other;
 
-DROP TABLE opt, plain_heap, by_guc, syn;
+-- wide values: byte limits close chunk groups and stripes before their
+-- rows do, so a load of large values buffers a bounded amount
+CREATE TABLE wide (id int, doc text) USING strata_columnar
+  WITH (strata_columnar.compression = 'none', strata_columnar.chunk_group_byte_limit = 1048576,
+        strata_columnar.stripe_byte_limit = 8388608);
+SELECT stripe_byte_limit, chunk_group_byte_limit FROM strata_columnar.get_options('wide');
+INSERT INTO wide SELECT g, repeat(md5(g::text), 4000) FROM generate_series(1, 100) g;
+SELECT stripes, chunk_groups, row_count FROM strata_columnar.stats('wide');
+SELECT count(*), sum(length(doc)) FROM wide;
+ALTER TABLE wide SET (strata_columnar.chunk_group_byte_limit = 1000);
+SELECT strata_columnar.set_options('wide', stripe_byte_limit => 2000000000);
+SET strata_columnar.chunk_group_byte_limit = '2MB';
+SHOW strata_columnar.chunk_group_byte_limit;
+ALTER TABLE wide RESET (strata_columnar.chunk_group_byte_limit);
+SELECT chunk_group_byte_limit FROM strata_columnar.get_options('wide');
+RESET strata_columnar.chunk_group_byte_limit;
+
+DROP TABLE opt, plain_heap, by_guc, syn, wide;
 SELECT count(*) AS options_left FROM strata_columnar.options;
