@@ -152,6 +152,38 @@ open_columnar(Oid relid, AclMode mode, bool owner)
 
 /* ---- options ---- */
 
+/* the integer size settings: their field, the GUC that is their default, their range */
+typedef struct SizeLimit
+{
+	const char *name;
+	size_t		offset;
+	int		   *guc;
+	int			min;
+	int			max;
+} SizeLimit;
+
+static const SizeLimit size_limits[] = {
+	{"stripe_row_limit", offsetof(ColumnarOptions, stripe_row_limit),
+	&columnar_stripe_row_limit, MIN_STRIPE_ROWS, MAX_STRIPE_ROWS},
+	{"chunk_group_row_limit", offsetof(ColumnarOptions, chunk_group_row_limit),
+	&columnar_chunk_group_row_limit, MIN_CHUNK_ROWS, MAX_CHUNK_ROWS},
+	{"stripe_byte_limit", offsetof(ColumnarOptions, stripe_byte_limit),
+	&columnar_stripe_byte_limit, MIN_STRIPE_BYTES, MAX_STRIPE_BYTES},
+	{"chunk_group_byte_limit", offsetof(ColumnarOptions, chunk_group_byte_limit),
+	&columnar_chunk_group_byte_limit, MIN_CHUNK_BYTES, MAX_CHUNK_BYTES},
+};
+
+static const SizeLimit *
+size_limit(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < (int) lengthof(size_limits); i++)
+		if (strcmp(size_limits[i].name, name) == 0)
+			return &size_limits[i];
+	return NULL;
+}
+
 /*
  * Change a table's settings: each DefElem names one (stripe_row_limit,
  * chunk_group_row_limit, compression, compression_level) with its new
@@ -174,54 +206,19 @@ columnar_apply_options(Relation rel, List *defs)
 	{
 		DefElem    *def = lfirst_node(DefElem, lc);
 		const char *name = def->defname;
+		const SizeLimit *limit = size_limit(name);
 
-		if (strcmp(name, "stripe_row_limit") == 0)
+		if (limit != NULL)
 		{
-			int			v = def->arg ? defGetInt32(def) : columnar_stripe_row_limit;
+			int			v = def->arg ? defGetInt32(def) : *limit->guc;
 
-			if (v < MIN_STRIPE_ROWS || v > MAX_STRIPE_ROWS)
+			if (v < limit->min || v > limit->max)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("stripe_row_limit %d is out of range for table \"%s\"",
-								v, RelationGetRelationName(rel)),
-						 errhint("Valid values are between %d and %d.", MIN_STRIPE_ROWS, MAX_STRIPE_ROWS)));
-			options.stripe_row_limit = v;
-		}
-		else if (strcmp(name, "chunk_group_row_limit") == 0)
-		{
-			int			v = def->arg ? defGetInt32(def) : columnar_chunk_group_row_limit;
-
-			if (v < MIN_CHUNK_ROWS || v > MAX_CHUNK_ROWS)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("chunk_group_row_limit %d is out of range for table \"%s\"",
-								v, RelationGetRelationName(rel)),
-						 errhint("Valid values are between %d and %d.", MIN_CHUNK_ROWS, MAX_CHUNK_ROWS)));
-			options.chunk_group_row_limit = v;
-		}
-		else if (strcmp(name, "stripe_byte_limit") == 0)
-		{
-			int			v = def->arg ? defGetInt32(def) : columnar_stripe_byte_limit;
-
-			if (v < MIN_STRIPE_BYTES || v > MAX_STRIPE_BYTES)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("stripe_byte_limit %d is out of range for table \"%s\"",
-								v, RelationGetRelationName(rel)),
-						 errhint("Valid values are between %d and %d.", MIN_STRIPE_BYTES, MAX_STRIPE_BYTES)));
-			options.stripe_byte_limit = v;
-		}
-		else if (strcmp(name, "chunk_group_byte_limit") == 0)
-		{
-			int			v = def->arg ? defGetInt32(def) : columnar_chunk_group_byte_limit;
-
-			if (v < MIN_CHUNK_BYTES || v > MAX_CHUNK_BYTES)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("chunk_group_byte_limit %d is out of range for table \"%s\"",
-								v, RelationGetRelationName(rel)),
-						 errhint("Valid values are between %d and %d.", MIN_CHUNK_BYTES, MAX_CHUNK_BYTES)));
-			options.chunk_group_byte_limit = v;
+						 errmsg("%s %d is out of range for table \"%s\"",
+								name, v, RelationGetRelationName(rel)),
+						 errhint("Valid values are between %d and %d.", limit->min, limit->max)));
+			*(int *) ((char *) &options + limit->offset) = v;
 		}
 		else if (strcmp(name, "compression") == 0)
 		{
