@@ -160,6 +160,9 @@ typedef struct CdcRelation
 	/* with schemas.enable: the Connect schemas of key and value, as JSON */
 	char	   *key_schema;		/* NULL when the key is null */
 	char	   *value_schema;
+	/* with format avro: those schemas in Avro, resolved once */
+	struct CdcAvroSchema *avro_key;
+	struct CdcAvroSchema *avro_value;
 	char	   *data_collection;	/* <schema>.<table> */
 	bool		full_identity;	/* REPLICA IDENTITY FULL: old tuples are whole */
 	int			natts;
@@ -190,8 +193,10 @@ extern char *cdc_reader_prefix(CdcReader *reader);
  * cdc_avro.c
  * ---------------------------------------------------------------------
  */
-extern void cdc_avro_event(StringInfo buf, int start, const char *key_schema,
-						   const char *value_schema);
+typedef struct CdcAvroSchema CdcAvroSchema;
+
+extern CdcAvroSchema *cdc_avro_schema(const char *connect);
+extern void cdc_avro_event(StringInfo buf, int start, CdcAvroSchema *key, CdcAvroSchema *value);
 extern char *cdc_avro_schema_json(const char *connect, uint32 *id);
 
 /* ---------------------------------------------------------------------
@@ -272,7 +277,7 @@ typedef struct CdcHttpSink CdcHttpSink;
 
 extern CdcHttpSink *cdc_http_sink_create(const char *url, const char *stream,
 										 const CdcStreamOptions *opts);
-extern void cdc_http_sink_add(CdcHttpSink *sink, XLogRecPtr lsn, const char *id_suffix,
+extern void cdc_http_sink_add(CdcHttpSink *sink, const char *id_suffix,
 							  const char *event, int len);
 extern void cdc_http_sink_flush(CdcHttpSink *sink);
 extern void cdc_http_sink_destroy(CdcHttpSink *sink);

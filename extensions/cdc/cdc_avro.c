@@ -79,14 +79,15 @@ typedef struct AvroNode
 	struct AvroNode *items;
 } AvroNode;
 
-typedef struct AvroSchema
+struct CdcAvroSchema
 {
 	const char *connect;		/* hash key: the Connect schema's text */
 	char	   *json;			/* the Avro schema */
 	uint32		id;
 	AvroNode   *node;
 	avro_schema_t schema;		/* libavro-c's reading of it, which checks it */
-} AvroSchema;
+};
+typedef struct CdcAvroSchema AvroSchema;
 
 static HTAB *avro_schemas = NULL;
 static MemoryContext avro_cxt = NULL;
@@ -337,9 +338,13 @@ schema_match(const void *a, const void *b, Size keysize)
 	return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/* The Avro form of a Connect schema, made once per backend. */
-static AvroSchema *
-avro_schema_of(const char *connect)
+/*
+ * The Avro form of a Connect schema, made once per backend.  Callers keep
+ * the result (the relation cache does): finding it hashes the schema's
+ * whole text.
+ */
+CdcAvroSchema *
+cdc_avro_schema(const char *connect)
 {
 	AvroSchema *entry;
 	bool		found;
@@ -776,9 +781,8 @@ append_uint32(StringInfo out, uint32 v)
  * length -1).
  */
 static void
-append_framed(StringInfo out, const char *connect, JsonCursor *c, StringInfo scratch)
+append_framed(StringInfo out, AvroSchema *s, JsonCursor *c, StringInfo scratch)
 {
-	AvroSchema *s;
 	int			len_at;
 	uint32		len;
 
@@ -787,9 +791,8 @@ append_framed(StringInfo out, const char *connect, JsonCursor *c, StringInfo scr
 		append_uint32(out, 0xFFFFFFFF);
 		return;
 	}
-	if (connect == NULL)
+	if (s == NULL)
 		json_fail(c, "a key or value without a schema");
-	s = avro_schema_of(connect);
 	len_at = out->len;
 	append_uint32(out, 0);
 	appendStringInfoChar(out, 0);
@@ -804,11 +807,10 @@ append_framed(StringInfo out, const char *connect, JsonCursor *c, StringInfo scr
 
 /*
  * The binary message of an event rendered as JSON (from offset start of
- * buf on), in place of it.  key_schema and value_schema are the Connect
- * schemas of its key and value.
+ * buf on), in place of it, with the Avro schemas of its key and value.
  */
 void
-cdc_avro_event(StringInfo buf, int start, const char *key_schema, const char *value_schema)
+cdc_avro_event(StringInfo buf, int start, CdcAvroSchema *key, CdcAvroSchema *value)
 {
 	JsonCursor	c;
 	StringInfoData out;
@@ -830,10 +832,10 @@ cdc_avro_event(StringInfo buf, int start, const char *key_schema, const char *va
 	appendBinaryStringInfo(&out, topic.data, topic.len);
 	if (!accept_literal(&c, ",\"key\":", 7))
 		json_fail(&c, "an event without a key");
-	append_framed(&out, key_schema, &c, &scratch);
+	append_framed(&out, key, &c, &scratch);
 	if (!accept_literal(&c, ",\"value\":", 9))
 		json_fail(&c, "an event without a value");
-	append_framed(&out, value_schema, &c, &scratch);
+	append_framed(&out, value, &c, &scratch);
 	expect(&c, '}');
 
 	buf->len = start;
@@ -847,7 +849,7 @@ cdc_avro_event(StringInfo buf, int start, const char *key_schema, const char *va
 char *
 cdc_avro_schema_json(const char *connect, uint32 *id)
 {
-	AvroSchema *s = avro_schema_of(connect);
+	AvroSchema *s = cdc_avro_schema(connect);
 
 	*id = s->id;
 	return s->json;

@@ -93,8 +93,8 @@ typedef struct CdcState
 	StringInfoData key;			/* the current event's key */
 	/* format avro: where the event's JSON starts in ctx->out, its schemas */
 	int			event_start;
-	const char *avro_key_schema;
-	const char *avro_value_schema;
+	CdcAvroSchema *avro_key;
+	CdcAvroSchema *avro_value;
 	XLogRecPtr	last_commit;	/* of the previous transaction decoded */
 	int			unreported;		/* changes since the last progress report */
 
@@ -408,8 +408,7 @@ static void
 write_event(LogicalDecodingContext *ctx, CdcState *state)
 {
 	if (state->opts.avro)
-		cdc_avro_event(ctx->out, state->event_start, state->avro_key_schema,
-					   state->avro_value_schema);
+		cdc_avro_event(ctx->out, state->event_start, state->avro_key, state->avro_value);
 	OutputPluginWrite(ctx, true);
 }
 
@@ -422,8 +421,11 @@ static void
 fixed_event_head(StringInfo out, CdcState *state, const char *topic_json, const char *key_schema,
 				 const char *key_field, const char *key_value, const char *value_schema)
 {
-	state->avro_key_schema = key_schema;
-	state->avro_value_schema = value_schema;
+	if (state->opts.avro)
+	{
+		state->avro_key = cdc_avro_schema(key_schema);
+		state->avro_value = cdc_avro_schema(value_schema);
+	}
 	appendStringInfoString(out, "{\"topic\":");
 	appendStringInfoString(out, topic_json);
 	appendStringInfoString(out, ",\"key\":");
@@ -510,8 +512,8 @@ static void
 event_head(StringInfo out, CdcState *state, CdcRelation *rinfo, StringInfo key, bool has_key,
 		   bool tombstone)
 {
-	state->avro_key_schema = has_key ? rinfo->key_schema : NULL;
-	state->avro_value_schema = tombstone ? NULL : rinfo->value_schema;
+	state->avro_key = has_key ? rinfo->avro_key : NULL;
+	state->avro_value = tombstone ? NULL : rinfo->avro_value;
 	appendStringInfoString(out, "{\"topic\":");
 	appendStringInfoString(out, rinfo->topic_json);
 	appendStringInfoString(out, ",\"key\":");

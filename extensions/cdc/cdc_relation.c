@@ -150,6 +150,11 @@ cdc_relation_get(Relation rel, const CdcOptions *opts)
 	entry->num_key = bitmap_attnums(key_bms, &entry->key, cxt);
 	if (opts->schemas_enable || opts->avro)
 		cdc_relation_schemas(entry, desc, entry->topic, opts->decimal_mode);
+	if (opts->avro)
+	{
+		entry->avro_key = entry->key_schema ? cdc_avro_schema(entry->key_schema) : NULL;
+		entry->avro_value = cdc_avro_schema(entry->value_schema);
+	}
 
 	MemoryContextSwitchTo(old);
 	entry->valid = true;

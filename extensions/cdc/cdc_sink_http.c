@@ -276,8 +276,7 @@ cdc_http_sink_flush(CdcHttpSink *sink)
  * event's id with the stream's name.
  */
 void
-cdc_http_sink_add(CdcHttpSink *sink, XLogRecPtr lsn, const char *id_suffix,
-				  const char *event, int len)
+cdc_http_sink_add(CdcHttpSink *sink, const char *id_suffix, const char *event, int len)
 {
 	if (sink->events > 0 &&
 		(sink->events >= sink->opts.batch_events || sink->bytes + len > sink->opts.batch_bytes))

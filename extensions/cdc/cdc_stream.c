@@ -468,58 +468,38 @@ cdc_create_stream(PG_FUNCTION_ARGS)
 }
 
 /*
- * The stream's row, locked: the worker holds the lock while it delivers,
- * so a change waits for the batch in flight.  Returns the slot's name.
+ * The stream's row, locked, after the lock its worker holds during a step
+ * (so a change waits for the batch in flight), checked to be the caller's.
+ * Runs as the bootstrap superuser; caller is the user to check.  Returns
+ * the slot's name.
  */
 static char *
-lock_stream(const char *name)
-{
-	Oid			argtypes[1] = {NAMEOID};
-	Datum		args[1];
-	NameData	n;
-
-	namestrcpy(&n, name);
-	args[0] = NameGetDatum(&n);
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(CDC_STREAM_LOCK) ", pg_catalog.hashtext($1::text))",
-							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not lock stream \"%s\"", name);
-	if (SPI_execute_with_args("SELECT slot_name FROM strata_cdc.stream_config WHERE name = $1 FOR UPDATE",
-							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read strata_cdc.stream_config");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("stream \"%s\" does not exist", name)));
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-}
-
-static void
-check_owner(const char *name)
+lock_own_stream(const char *name, Oid caller)
 {
 	Oid			argtypes[1] = {NAMEOID};
 	Datum		args[1];
 	NameData	n;
 	bool		isnull;
 	Oid			owner;
-	Oid			saved_user;
-	int			saved_sec;
 
 	namestrcpy(&n, name);
 	args[0] = NameGetDatum(&n);
-	as_superuser(&saved_user, &saved_sec);
-	if (SPI_execute_with_args("SELECT owner FROM strata_cdc.stream_config WHERE name = $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(CDC_STREAM_LOCK) ", pg_catalog.hashtext($1::text))",
+							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock stream \"%s\"", name);
+	if (SPI_execute_with_args("SELECT slot_name, owner FROM strata_cdc.stream_config WHERE name = $1 FOR UPDATE",
+							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read strata_cdc.stream_config");
-	SetUserIdAndSecContext(saved_user, saved_sec);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("stream \"%s\" does not exist", name)));
-	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (!has_privs_of_role(GetUserId(), owner))
+	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (!has_privs_of_role(caller, owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of stream \"%s\"", name)));
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }
 
 static void
@@ -533,9 +513,8 @@ update_stream(const char *name, const char *sql)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	check_owner(name);
 	as_superuser(&saved_user, &saved_sec);
-	(void) lock_stream(name);
+	(void) lock_own_stream(name, saved_user);
 	namestrcpy(&n, name);
 	args[0] = NameGetDatum(&n);
 	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
@@ -583,10 +562,9 @@ cdc_drop_stream(PG_FUNCTION_ARGS)
 	PreventInTransactionBlock(true, "strata_cdc.drop_stream()");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	check_owner(name);
 	as_superuser(&saved_user, &saved_sec);
 	/* waits for a batch in flight: the worker then lets go of the slot */
-	slot = lock_stream(name);
+	slot = lock_own_stream(name, saved_user);
 	namestrcpy(&n, name);
 	args[0] = NameGetDatum(&n);
 	if (SPI_execute_with_args("DELETE FROM strata_cdc.stream_config WHERE name = $1",

@@ -802,7 +802,7 @@ deliver_cursor(Portal portal, StreamRow *row, Delivery *d)
 			{
 				char	   *suffix = id_suffix(lsn, "", same);
 
-				cdc_http_sink_add(d->http, lsn, suffix, data, strlen(data));
+				cdc_http_sink_add(d->http, suffix, data, strlen(data));
 				pfree(suffix);
 			}
 			else
@@ -921,7 +921,6 @@ step_spool(StreamRow *row)
 
 		last = DatumGetInt64(SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull));
 		cdc_http_sink_add(sink,
-						  InvalidXLogRecPtr,
 						  id_suffix(DatumGetLSN(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull)), "r", last),
 						  data, strlen(data));
 	}

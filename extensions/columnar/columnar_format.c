@@ -761,7 +761,8 @@ columnar_delta_encode(const uint8_t *values, uint32_t present,
 	size_t		stride;
 	uint64_t	prev = 0;
 	int64_t		min_delta = 0;
-	uint64_t	range = 0;
+	int64_t		max_delta = 0;
+	uint64_t	range;
 	int			width = 0;
 	uint32_t	i;
 	size_t		packed;
@@ -769,7 +770,7 @@ columnar_delta_encode(const uint8_t *values, uint32_t present,
 	if ((len != 2 && len != 4 && len != 8) || present == 0)
 		return 0;
 	stride = columnar_fixed_stride(shape);
-	/* the smallest difference, then how far the others lie above it */
+	/* the smallest and largest difference: the others lie between */
 	for (i = 1; i < present; i++)
 	{
 		uint64_t	a = (uint64_t) read_signed(values + (i - 1) * stride, len);
@@ -778,16 +779,10 @@ columnar_delta_encode(const uint8_t *values, uint32_t present,
 
 		if (i == 1 || d < min_delta)
 			min_delta = d;
+		if (i == 1 || d > max_delta)
+			max_delta = d;
 	}
-	for (i = 1; i < present; i++)
-	{
-		uint64_t	a = (uint64_t) read_signed(values + (i - 1) * stride, len);
-		uint64_t	b = (uint64_t) read_signed(values + i * stride, len);
-		uint64_t	n = (b - a) - (uint64_t) min_delta;
-
-		if (n > range)
-			range = n;
-	}
+	range = (uint64_t) max_delta - (uint64_t) min_delta;
 	while (width < 64 && (range >> width) != 0)
 		width++;
 	packed = ((uint64_t) (present - 1) * width + 7) / 8;
