@@ -72,6 +72,20 @@
  *	in 64-bit wrapping arithmetic, truncated to its length.  A chunk of
  *	timestamps one second apart has width 0: the header alone.
  *
+ * ROW MASK (strata_columnar.row_mask.deleted: the rows one transaction
+ * deleted in one span of COLUMNAR_MASK_SPAN row numbers)
+ *
+ *	[u8 1][u16 count][count u16 offsets, strictly ascending, each below
+ *	 the span]
+ * or, when that would be longer,
+ *	[u8 2][COLUMNAR_MASK_BYTES bitmap: bit i (LSB first) = offset i]
+ *
+ *	An offset is a row number minus the span's first row.  Example: rows
+ *	8195 and 8200 of the span at 8192: 01 02 00 03 00 08 00.
+ *	row_mask.moved_to, when not NULL, holds one u64 per deleted offset in
+ *	ascending order: the row number an UPDATE gave the row's new version,
+ *	or 0 for a row that was only deleted.
+ *
  *-------------------------------------------------------------------------
  */
 #include "columnar_format.h"
@@ -850,4 +864,133 @@ columnar_delta_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_
 	}
 #undef DELTA_DECODE_LOOP
 	return true;
+}
+
+/* ---- row masks ---- */
+
+size_t
+columnar_mask_encode(const uint16_t *offsets, uint32_t count, uint8_t *out)
+{
+	uint32_t	i;
+
+	if (3 + 2 * (size_t) count <= 1 + COLUMNAR_MASK_BYTES)
+	{
+		out[0] = COLUMNAR_MASK_LIST;
+		out[1] = (uint8_t) (count & 0xff);
+		out[2] = (uint8_t) (count >> 8);
+		for (i = 0; i < count; i++)
+		{
+			out[3 + 2 * i] = (uint8_t) (offsets[i] & 0xff);
+			out[4 + 2 * i] = (uint8_t) (offsets[i] >> 8);
+		}
+		return 3 + 2 * (size_t) count;
+	}
+	out[0] = COLUMNAR_MASK_BITMAP;
+	memset(out + 1, 0, COLUMNAR_MASK_BYTES);
+	for (i = 0; i < count; i++)
+		out[1 + (offsets[i] >> 3)] |= (uint8_t) (1 << (offsets[i] & 7));
+	return 1 + COLUMNAR_MASK_BYTES;
+}
+
+bool
+columnar_mask_parse(const uint8_t *buf, size_t len, uint8_t *bits, uint32_t *count,
+					ColumnarFormatError *err)
+{
+	uint32_t	n;
+	uint32_t	i;
+
+	if (len < 1)
+		return format_error(err, 0, "empty row mask");
+	if (buf[0] == COLUMNAR_MASK_LIST)
+	{
+		int32_t		prev = -1;
+
+		if (len < 3)
+			return format_error(err, 0, "row mask list of %zu bytes", len);
+		n = (uint32_t) buf[1] | ((uint32_t) buf[2] << 8);
+		if (len != 3 + 2 * (size_t) n)
+			return format_error(err, 1, "row mask list of %u offsets in %zu bytes", n, len);
+		for (i = 0; i < n; i++)
+		{
+			uint32_t	off = (uint32_t) buf[3 + 2 * i] | ((uint32_t) buf[4 + 2 * i] << 8);
+
+			if (off >= COLUMNAR_MASK_SPAN || (int32_t) off <= prev)
+				return format_error(err, 3 + 2 * (size_t) i,
+									"row mask offset %u out of order or past the span", off);
+			prev = (int32_t) off;
+			if (bits != NULL)
+				bits[off >> 3] |= (uint8_t) (1 << (off & 7));
+		}
+		*count = n;
+		return true;
+	}
+	if (buf[0] == COLUMNAR_MASK_BITMAP)
+	{
+		if (len != 1 + COLUMNAR_MASK_BYTES)
+			return format_error(err, 0, "row mask bitmap of %zu bytes", len);
+		n = 0;
+		for (i = 0; i < COLUMNAR_MASK_BYTES; i++)
+		{
+			n += (uint32_t) __builtin_popcount(buf[1 + i]);
+			if (bits != NULL)
+				bits[i] |= buf[1 + i];
+		}
+		*count = n;
+		return true;
+	}
+	return format_error(err, 0, "unknown row mask kind %u", buf[0]);
+}
+
+bool
+columnar_mask_find(const uint8_t *buf, size_t len, uint32_t offset, uint32_t *rank)
+{
+	uint32_t	i;
+
+	if (len < 1 || offset >= COLUMNAR_MASK_SPAN)
+		return false;
+	if (buf[0] == COLUMNAR_MASK_LIST && len >= 3)
+	{
+		uint32_t	lo = 0,
+					hi = (uint32_t) buf[1] | ((uint32_t) buf[2] << 8);
+
+		if (len < 3 + 2 * (size_t) hi)
+			return false;
+		while (lo < hi)
+		{
+			uint32_t	mid = lo + (hi - lo) / 2;
+			uint32_t	off = (uint32_t) buf[3 + 2 * mid] | ((uint32_t) buf[4 + 2 * mid] << 8);
+
+			if (off == offset)
+			{
+				*rank = mid;
+				return true;
+			}
+			if (off < offset)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return false;
+	}
+	if (buf[0] == COLUMNAR_MASK_BITMAP && len == 1 + COLUMNAR_MASK_BYTES)
+	{
+		uint32_t	r = 0;
+
+		if (!((buf[1 + (offset >> 3)] >> (offset & 7)) & 1))
+			return false;
+		for (i = 0; i < (offset >> 3); i++)
+			r += (uint32_t) __builtin_popcount(buf[1 + i]);
+		r += (uint32_t) __builtin_popcount(buf[1 + (offset >> 3)] & ((1u << (offset & 7)) - 1));
+		*rank = r;
+		return true;
+	}
+	return false;
+}
+
+uint64_t
+columnar_mask_moved(const uint8_t *moved, size_t moved_len, uint32_t rank)
+{
+	if (moved == NULL || ((size_t) rank + 1) * 8 > moved_len)
+		return 0;
+	return get64(moved + (size_t) rank * 8);
 }

@@ -176,6 +176,39 @@ extern bool columnar_delta_decode(const uint8_t *raw, size_t raw_len,
 								  const ColumnarTypeShape *shape, uint8_t *out,
 								  ColumnarFormatError *err);
 
+/*
+ * Row masks: the rows one transaction deleted in one span of row numbers
+ * (layout in columnar_format.c).  A span starts at a multiple of
+ * COLUMNAR_MASK_SPAN.
+ */
+#define COLUMNAR_MASK_SPAN 8192
+#define COLUMNAR_MASK_BYTES (COLUMNAR_MASK_SPAN / 8)
+#define COLUMNAR_MASK_LIST 1
+#define COLUMNAR_MASK_BITMAP 2
+
+/*
+ * Encode count strictly ascending offsets (each below the span) into out,
+ * which holds 1 + COLUMNAR_MASK_BYTES bytes; returns the length.
+ */
+extern size_t columnar_mask_encode(const uint16_t *offsets, uint32_t count, uint8_t *out);
+
+/*
+ * Validate a row mask; OR its offsets into bits (COLUMNAR_MASK_BYTES, or
+ * NULL) and set *count.  Returns false with err filled when malformed.
+ */
+extern bool columnar_mask_parse(const uint8_t *buf, size_t len, uint8_t *bits,
+								uint32_t *count, ColumnarFormatError *err);
+
+/* Is offset in a (valid) row mask?  *rank is then its position in it. */
+extern bool columnar_mask_find(const uint8_t *buf, size_t len, uint32_t offset,
+							   uint32_t *rank);
+
+/*
+ * The new row number moved_to records for the rank-th deleted offset, or 0
+ * (only deleted, or moved_to NULL or too short).
+ */
+extern uint64_t columnar_mask_moved(const uint8_t *moved, size_t moved_len, uint32_t rank);
+
 /* Code of present value v of a dictionary chunk. */
 static inline uint32_t
 columnar_dict_code(const uint8_t *codes, uint32_t width, uint32_t v)

@@ -5,7 +5,8 @@
  *
  * Byte 0 picks the parser (bit 0: chunk, bits 0 and 1: dictionary chunk,
  * bit 2 alone: frame-of-reference chunk, bits 2 and 0 alone: delta chunk;
- * both decoded, then indexed as plain).
+ * both decoded, then indexed as plain; bits 2 and 1 alone: a row mask,
+ * which must encode back to a mask of the same rows and ranks).
  * Skip list: bytes 1-4 are the stripe's row count
  * and 5-8 its data length, the rest the skip list; one that parses must
  * write back to the same bytes.  Chunk: byte 1 picks the type shape, 2-3
@@ -155,12 +156,52 @@ fuzz_for(const uint8_t *data, size_t size, bool delta)
 	free(offs);
 }
 
+static void
+fuzz_mask(const uint8_t *data, size_t size)
+{
+	static uint8_t bits[COLUMNAR_MASK_BYTES];
+	static uint8_t again[COLUMNAR_MASK_BYTES];
+	static uint16_t offsets[COLUMNAR_MASK_SPAN];
+	static uint8_t enc[1 + COLUMNAR_MASK_BYTES];
+	ColumnarFormatError err;
+	uint32_t	count,
+				n = 0,
+				count2,
+				rank,
+				i;
+	size_t		len;
+
+	memset(bits, 0, sizeof(bits));
+	if (!columnar_mask_parse(data, size, bits, &count, &err))
+	{
+		if (err.message[0] == '\0')
+			abort();
+		return;
+	}
+	for (i = 0; i < COLUMNAR_MASK_SPAN; i++)
+		if ((bits[i >> 3] >> (i & 7)) & 1)
+		{
+			if (!columnar_mask_find(data, size, i, &rank) || rank != n)
+				abort();
+			offsets[n++] = (uint16_t) i;
+		}
+	if (n != count)
+		abort();
+	len = columnar_mask_encode(offsets, n, enc);
+	memset(again, 0, sizeof(again));
+	if (!columnar_mask_parse(enc, len, again, &count2, &err) || count2 != n ||
+		memcmp(bits, again, sizeof(bits)) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	if ((data[0] & 7) == 4)
+	if ((data[0] & 7) == 6)
+		fuzz_mask(data + 1, size - 1);
+	else if ((data[0] & 7) == 4)
 		fuzz_for(data + 1, size - 1, false);
 	else if ((data[0] & 7) == 5)
 		fuzz_for(data + 1, size - 1, true);

@@ -383,6 +383,69 @@ test_delta_chunks(void)
 	tap_ok(!columnar_delta_decode(enc, n, 4, 0, &s8, plain, &err), "a value length not the column's is refused");
 }
 
+/* row masks: both kinds round trip, ranks, and damage */
+static void
+test_row_masks(void)
+{
+	uint16_t	few[3] = {3, 8, 8191};
+	uint16_t   *many = malloc(sizeof(uint16_t) * 1000);
+	uint8_t		enc[1 + COLUMNAR_MASK_BYTES];
+	uint8_t		bits[COLUMNAR_MASK_BYTES];
+	uint8_t		moved[24];
+	ColumnarFormatError err;
+	uint32_t	count = 0,
+				rank = 99,
+				i;
+	size_t		n;
+	bool		ok;
+	uint64_t	v;
+
+	n = columnar_mask_encode(few, 3, enc);
+	tap_ok(n == 9 && enc[0] == COLUMNAR_MASK_LIST, "three offsets make a list of 9 bytes");
+	memset(bits, 0, sizeof(bits));
+	tap_ok(columnar_mask_parse(enc, n, bits, &count, &err) && count == 3 &&
+		   bits[0] == 0x08 && bits[1] == 0x01 && bits[1023] == 0x80, "the list parses into its bits");
+	tap_ok(columnar_mask_find(enc, n, 8, &rank) && rank == 1 &&
+		   !columnar_mask_find(enc, n, 9, &rank), "offset 8 has rank 1; 9 is absent");
+	for (i = 0; i < 1000; i++)
+		many[i] = (uint16_t) (i * 8);
+	n = columnar_mask_encode(many, 1000, enc);
+	tap_ok(n == 1 + COLUMNAR_MASK_BYTES && enc[0] == COLUMNAR_MASK_BITMAP, "a thousand offsets make a bitmap");
+	memset(bits, 0, sizeof(bits));
+	tap_ok(columnar_mask_parse(enc, n, bits, &count, &err) && count == 1000 && bits[999] == 1 &&
+		   bits[1000] == 0, "the bitmap parses into 1000 rows");
+	tap_ok(columnar_mask_find(enc, n, 800, &rank) && rank == 100 &&
+		   !columnar_mask_find(enc, n, 801, &rank), "bitmap ranks count the bits before");
+	v = 12345;
+	memset(moved, 0, sizeof(moved));
+	memcpy(moved + 8, &v, 8);
+	tap_ok(columnar_mask_moved(moved, 24, 1) == 12345 && columnar_mask_moved(moved, 24, 0) == 0 &&
+		   columnar_mask_moved(moved, 16, 2) == 0 && columnar_mask_moved(NULL, 0, 0) == 0,
+		   "moved_to gives the new row, 0 past its end");
+
+	/* damage */
+	n = columnar_mask_encode(few, 3, enc);
+	ok = true;
+	for (i = 0; i < n; i++)
+		ok = ok && !columnar_mask_parse(enc, i, NULL, &count, &err);
+	tap_ok(ok, "a list cut at any byte is refused");
+	enc[3] = 9;					/* 9 before 8: out of order */
+	tap_ok(!columnar_mask_parse(enc, n, NULL, &count, &err), "offsets out of order are refused (%s)", err.message);
+	{
+		uint16_t	past[1] = {COLUMNAR_MASK_SPAN - 1};
+
+		n = columnar_mask_encode(past, 1, enc);
+		enc[3] = 0x00;
+		enc[4] = 0x20;			/* 8192 */
+		tap_ok(!columnar_mask_parse(enc, n, NULL, &count, &err), "an offset past the span is refused");
+	}
+	enc[0] = 7;
+	tap_ok(!columnar_mask_parse(enc, n, NULL, &count, &err), "an unknown kind is refused");
+	n = columnar_mask_encode(many, 1000, enc);
+	tap_ok(!columnar_mask_parse(enc, n - 1, NULL, &count, &err), "a short bitmap is refused");
+	free(many);
+}
+
 int
 main(void)
 {
@@ -393,6 +456,7 @@ main(void)
 	test_dict_chunks();
 	test_for_chunks();
 	test_delta_chunks();
+	test_row_masks();
 	while (nallocated > 0)
 		free(allocated[--nallocated]);
 	return tap_done();
