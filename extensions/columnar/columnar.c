@@ -13,6 +13,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "executor/executor.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
 #include "miscadmin.h"
@@ -55,6 +56,7 @@ static const struct config_enum_entry codec_options[] = {
 };
 
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+static ExecutorEnd_hook_type prev_executor_end_hook = NULL;
 
 void		_PG_init(void);
 
@@ -66,7 +68,9 @@ is_columnar(Relation rel)
 
 /*
  * A parallel worker cannot see this backend's unflushed rows: while there
- * are some in a table, the planner offers no parallel scan of it.
+ * are some in a table, the planner offers no parallel scan of it.  Index
+ * builds (planned by plan_create_index_workers, the one caller with no
+ * join tree) get no workers either: they read the table in one pass.
  */
 static void
 columnar_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel)
@@ -76,9 +80,25 @@ columnar_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOptI
 	if (prev_get_relation_info_hook)
 		prev_get_relation_info_hook(root, relid, inhparent, rel);
 	relation = table_open(relid, NoLock);
-	if (is_columnar(relation) && columnar_has_pending(relid))
+	if (is_columnar(relation) &&
+		(columnar_has_pending(relid) || root->parse->jointree == NULL))
 		rel->rel_parallel_workers = 0;
 	table_close(relation, NoLock);
+}
+
+/*
+ * A statement's deletions become row masks when it ends, releasing their
+ * tuple locks (columnar_deletes.c).
+ */
+static void
+columnar_executor_end(QueryDesc *queryDesc)
+{
+	if (prev_executor_end_hook)
+		prev_executor_end_hook(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
+	if (IsTransactionState() && !IsInParallelMode())
+		columnar_flush_deletes();
 }
 
 void
@@ -124,6 +144,8 @@ _PG_init(void)
 
 	prev_get_relation_info_hook = get_relation_info_hook;
 	get_relation_info_hook = columnar_get_relation_info;
+	prev_executor_end_hook = ExecutorEnd_hook;
+	ExecutorEnd_hook = columnar_executor_end;
 }
 
 PG_FUNCTION_INFO_V1(columnar_handler);
@@ -335,8 +357,9 @@ columnar_stats(PG_FUNCTION_ARGS)
 	Relation	rel = open_columnar(relid, ACL_SELECT, false);
 	ColumnarReadState *read = columnar_begin_read(rel, GetActiveSnapshot(), NULL);
 	TupleDesc	tupdesc;
-	Datum		values[6];
-	bool		nulls[6] = {false, false, false, false, false, false};
+	Datum		values[7];
+	bool		nulls[7] = {false, false, false, false, false, false, false};
+	int64		deleted;
 	int64		stripes = 0,
 				groups = 0,
 				rows = 0,
@@ -363,6 +386,7 @@ columnar_stats(PG_FUNCTION_ARGS)
 			raw_bytes += stripe->skiplist.chunks[i].raw_len;
 		}
 	}
+	deleted = rows - (int64) columnar_total_rows(read);
 	columnar_end_read(read);
 	relation_close(rel, AccessShareLock);
 	values[0] = Int64GetDatum(stripes);
@@ -371,6 +395,7 @@ columnar_stats(PG_FUNCTION_ARGS)
 	values[3] = Int64GetDatum(data_bytes);
 	values[4] = Int64GetDatum(raw_bytes);
 	values[5] = Int64GetDatum(meta_bytes);
+	values[6] = Int64GetDatum(deleted);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

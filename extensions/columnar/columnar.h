@@ -23,6 +23,7 @@
 
 #include "access/htup_details.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "lib/stringinfo.h"
 #include "nodes/bitmapset.h"
 #include "port/atomics.h"
@@ -126,6 +127,30 @@ extern ColumnarStripe *columnar_find_stripe(Relation rel, uint64 storage_id, uin
 											Snapshot snapshot);
 extern void columnar_parse_skiplist(Relation rel, ColumnarStripe *stripe,
 									const char *buf, size_t len);
+extern bool columnar_stripe_range(uint64 storage_id, uint64 row, Snapshot snapshot,
+								  uint64 *first_row, uint64 *row_count);
+
+/* one row of strata_columnar.row_mask, as columnar_scan_masks hands it out */
+typedef struct ColumnarMaskRow
+{
+	uint64		first_row;		/* of the span */
+	CommandId	cid;
+	const uint8 *deleted;
+	size_t		deleted_len;
+	const uint8 *moved;			/* NULL: no row moved */
+	size_t		moved_len;
+	TransactionId xmin;
+	TransactionId in_progress;	/* dirty snapshots: the running inserter */
+	ItemPointerData tid;
+} ColumnarMaskRow;
+
+typedef bool (*ColumnarMaskVisitor) (const ColumnarMaskRow *mask, void *arg);
+
+extern void columnar_insert_mask(uint64 storage_id, uint64 first_row, CommandId cid,
+								 bytea *deleted, bytea *moved_to);
+extern void columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
+								ColumnarMaskVisitor fn, void *arg);
+extern void columnar_delete_mask(ItemPointer tid);
 extern void columnar_get_options(Oid relid, ColumnarOptions *options);
 extern void columnar_store_options(Oid relid, const ColumnarOptions *options);
 extern void columnar_apply_options(Relation rel, List *defs);
@@ -139,11 +164,53 @@ extern void columnar_insert_row(Relation rel, TupleTableSlot *slot, bool bulk);
 extern void columnar_flush_relation(Relation rel);
 extern List *columnar_pending_stripes(Relation rel, Snapshot snapshot);
 extern void columnar_release_pending(List *stripes);
+extern bool columnar_pending_covers(Relation rel, uint64 row);
 extern bool columnar_has_pending(Oid relid);
 extern void columnar_discard_pending(Oid relid);
 extern void columnar_xact_callback(XactEvent event, void *arg);
 extern void columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 									  SubTransactionId parentSubid, void *arg);
+
+/* ---- deleted rows (columnar_deletes.c) ---- */
+
+typedef enum ColumnarRowState
+{
+	COLUMNAR_ROW_LIVE,
+	COLUMNAR_ROW_DELETED_BY_US,
+	COLUMNAR_ROW_DELETE_IN_PROGRESS,
+	COLUMNAR_ROW_DELETED		/* by a committed transaction */
+} ColumnarRowState;
+
+typedef struct ColumnarDeleter
+{
+	TransactionId xid;
+	CommandId	cid;			/* this transaction's deleting command */
+	uint64		moved_to;		/* an UPDATE's new version, or 0 */
+} ColumnarDeleter;
+
+typedef struct ColumnarMasks ColumnarMasks;
+
+extern ColumnarRowState columnar_row_state(Relation rel, uint64 row, ColumnarDeleter *who);
+extern TM_Result columnar_delete_row(Relation rel, ItemPointer tid, CommandId cid,
+									 Snapshot snapshot, Snapshot crosscheck, bool wait,
+									 TM_FailureData *tmfd, TupleTableSlot *newslot);
+extern TM_Result columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snapshot,
+								   TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
+								   LockWaitPolicy wait_policy, uint8 flags,
+								   TM_FailureData *tmfd);
+extern void columnar_latest_tid(Relation rel, ItemPointer tid);
+extern void columnar_flush_deletes(void);
+extern bool columnar_has_pending_deletes(Oid relid);
+extern void columnar_deletes_xact_callback(XactEvent event);
+extern void columnar_deletes_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+											  SubTransactionId parentSubid);
+extern ColumnarMasks *columnar_masks_begin(Relation rel, Snapshot snapshot, bool all,
+										   MemoryContext cxt);
+extern const uint8 *columnar_masks_span(ColumnarMasks *masks, uint64 span);
+extern bool columnar_masks_deleted(ColumnarMasks *masks, uint64 row);
+extern uint32 columnar_masks_range(ColumnarMasks *masks, uint64 first_row, uint32 rows,
+								   bool *deleted);
+extern uint64 columnar_masks_total(ColumnarMasks *masks);
 
 /* ---- reader (columnar_reader.c) ---- */
 
@@ -224,6 +291,7 @@ typedef struct ColumnarRawChunk
 extern bool columnar_next_group(ColumnarReadState *state, const ColumnarStripe **stripe,
 								uint32 *group, uint32 *rows);
 extern void columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out);
+extern const bool *columnar_group_deleted(ColumnarReadState *state);
 
 /* ---- custom scan (columnar_customscan.c) and batch aggregate (columnar_agg.c) ---- */
 

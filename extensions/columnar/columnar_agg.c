@@ -1051,7 +1051,7 @@ metadata_only(ColumnarAggState *state, const ColumnarStripe *stripe, uint32 g)
 	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
 	int			i;
 
-	if (state->nfilters > 0)
+	if (state->nfilters > 0 || columnar_group_deleted(state->read) != NULL)
 		return false;
 	for (i = 0; i < state->naggs; i++)
 	{
@@ -1087,15 +1087,18 @@ need_column(ColumnarAggState *state, ColumnarRawChunk *cols, bool *decoded, int 
 
 /*
  * Apply every filter to the current chunk group: state->selection marks the
- * rows that pass.  Returns true when there are no filters (all rows pass).
+ * rows that pass, and are not deleted.  Returns true when there are no
+ * filters and no deleted rows (all rows pass).
  */
 static bool
 select_rows(ColumnarAggState *state, ColumnarRawChunk *cols, bool *decoded, uint32 rows)
 {
 	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	const bool *deleted = columnar_group_deleted(state->read);
 	int			i;
+	uint32		r;
 
-	if (state->nfilters == 0)
+	if (state->nfilters == 0 && deleted == NULL)
 		return true;
 	if (rows > state->selection_cap)
 	{
@@ -1103,7 +1106,11 @@ select_rows(ColumnarAggState *state, ColumnarRawChunk *cols, bool *decoded, uint
 			MemoryContextAlloc(state->css.ss.ps.state->es_query_cxt, rows);
 		state->selection_cap = rows;
 	}
-	memset(state->selection, 1, rows);
+	if (deleted == NULL)
+		memset(state->selection, 1, rows);
+	else
+		for (r = 0; r < rows; r++)
+			state->selection[r] = !deleted[r];
 	for (i = 0; i < state->nfilters; i++)
 	{
 		ColumnarFilter *f = &state->filters[i];

@@ -15,6 +15,10 @@
  * concurrent unique check finds while those rows exist only in the
  * writer's memory.
  *
+ * A row_mask row holds the rows one transaction deleted in one span of
+ * row numbers (columnar_deletes.c); like a stripe row it is stamped with
+ * the deleting command's id, so its visibility is the deletion's.
+ *
  * The tables are ordinary heap tables of the extension, so they are
  * WAL-logged, vacuumed and frozen like any other; this file reads and writes
  * them with heap and index calls directly, below permission checks (users
@@ -49,6 +53,13 @@
 #define Anum_stripe_skiplist 6
 
 #define Natts_options 7
+
+#define Natts_row_mask 5
+#define Anum_row_mask_storage_id 1
+#define Anum_row_mask_first_row 2
+#define Anum_row_mask_command_id 3
+#define Anum_row_mask_deleted 4
+#define Anum_row_mask_moved_to 5
 
 static Oid
 metadata_relid(const char *name)
@@ -104,10 +115,10 @@ columnar_new_storage_id(void)
 static void
 delete_storage(uint64 storage_id)
 {
-	const char *tables[] = {"stripe", "reservation", "storage"};
+	const char *tables[] = {"stripe", "reservation", "row_mask", "storage"};
 	int			t;
 
-	for (t = 0; t < 3; t++)
+	for (t = 0; t < 4; t++)
 	{
 		Relation	rel = table_open(metadata_relid(tables[t]), RowExclusiveLock);
 		ScanKeyData key;
@@ -216,6 +227,17 @@ columnar_count_rows(Relation rel)
 	foreach(lc, pending)
 		rows += ((ColumnarStripe *) lfirst(lc))->row_count;
 	columnar_release_pending(pending);
+
+	/* less the deleted ones VACUUM has not rewritten away yet */
+	if (ActiveSnapshotSet())
+	{
+		MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "strata_columnar count",
+												  ALLOCSET_SMALL_SIZES);
+		ColumnarMasks *masks = columnar_masks_begin(rel, GetActiveSnapshot(), true, cxt);
+
+		rows -= Min(rows, columnar_masks_total(masks));
+		MemoryContextDelete(cxt);
+	}
 	return rows;
 }
 
@@ -410,6 +432,120 @@ bool
 columnar_row_reserved(uint64 storage_id, uint64 row, Snapshot snapshot)
 {
 	return find_covering("reservation", storage_id, row, snapshot, NULL) >= 0;
+}
+
+/* ---- row masks ---- */
+
+/* Insert one row mask, stamped with the deleting command's id. */
+void
+columnar_insert_mask(uint64 storage_id, uint64 first_row, CommandId cid,
+					 bytea *deleted, bytea *moved_to)
+{
+	Relation	mrel = table_open(metadata_relid("row_mask"), RowExclusiveLock);
+	Datum		values[Natts_row_mask];
+	bool		nulls[Natts_row_mask] = {false, false, false, false, moved_to == NULL};
+
+	values[0] = Int64GetDatum(storage_id);
+	values[1] = Int64GetDatum(first_row);
+	values[2] = Int64GetDatum((int64) cid);
+	values[3] = PointerGetDatum(deleted);
+	values[4] = PointerGetDatum(moved_to);
+	insert_with_cid(mrel, heap_form_tuple(RelationGetDescr(mrel), values, nulls), cid);
+	table_close(mrel, RowExclusiveLock);
+}
+
+/*
+ * Hand every row mask of a storage (of one span when span >= 0) that
+ * snapshot sees to fn, which returns false to stop.  Under a dirty
+ * snapshot, mask->in_progress is the inserter still running, if any.
+ */
+void
+columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
+					ColumnarMaskVisitor fn, void *arg)
+{
+	Relation	mrel = table_open(metadata_relid("row_mask"), AccessShareLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	TupleDesc	desc = RelationGetDescr(mrel);
+
+	ScanKeyInit(&keys[0], Anum_row_mask_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(storage_id));
+	ScanKeyInit(&keys[1], Anum_row_mask_first_row, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(span));
+	scan = systable_beginscan(mrel, metadata_relid("row_mask_span"), true, snapshot,
+							  span >= 0 ? 2 : 1, keys);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		ColumnarMaskRow m;
+		Datum		values[Natts_row_mask];
+		bool		nulls[Natts_row_mask];
+		bytea	   *deleted;
+		bool		more;
+
+		heap_deform_tuple(tup, desc, values, nulls);
+		m.first_row = DatumGetInt64(values[1]);
+		m.cid = (CommandId) DatumGetInt64(values[2]);
+		deleted = DatumGetByteaPP(values[3]);
+		m.deleted = (const uint8 *) VARDATA_ANY(deleted);
+		m.deleted_len = VARSIZE_ANY_EXHDR(deleted);
+		if (nulls[4])
+		{
+			m.moved = NULL;
+			m.moved_len = 0;
+		}
+		else
+		{
+			bytea	   *moved = DatumGetByteaPP(values[4]);
+
+			m.moved = (const uint8 *) VARDATA_ANY(moved);
+			m.moved_len = VARSIZE_ANY_EXHDR(moved);
+		}
+		m.xmin = HeapTupleHeaderGetXmin(tup->t_data);
+		m.in_progress = snapshot != NULL && snapshot->snapshot_type == SNAPSHOT_DIRTY ?
+			snapshot->xmin : InvalidTransactionId;
+		m.tid = tup->t_self;
+		more = fn(&m, arg);
+		if (!more)
+			break;
+	}
+	systable_endscan(scan);
+	table_close(mrel, AccessShareLock);
+}
+
+/* Delete the row mask at tid (VACUUM replaced it). */
+void
+columnar_delete_mask(ItemPointer tid)
+{
+	Relation	mrel = table_open(metadata_relid("row_mask"), RowExclusiveLock);
+
+	simple_heap_delete(mrel, tid);
+	table_close(mrel, RowExclusiveLock);
+}
+
+/*
+ * The first row and row count of the stripe holding row that snapshot
+ * sees, without reading its skip list; false when there is none.
+ */
+bool
+columnar_stripe_range(uint64 storage_id, uint64 row, Snapshot snapshot,
+					  uint64 *first_row, uint64 *row_count)
+{
+	HeapTuple	tup;
+	bool		isnull;
+	TupleDesc	desc;
+	Relation	srel;
+	int64		first = find_covering("stripe", storage_id, row, snapshot, &tup);
+
+	if (first < 0)
+		return false;
+	srel = table_open(metadata_relid("stripe"), AccessShareLock);
+	desc = RelationGetDescr(srel);
+	*first_row = (uint64) first;
+	*row_count = DatumGetInt64(heap_getattr(tup, Anum_stripe_row_count, desc, &isnull));
+	table_close(srel, AccessShareLock);
+	heap_freetuple(tup);
+	return true;
 }
 
 /* ---- options ---- */

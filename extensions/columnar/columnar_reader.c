@@ -11,6 +11,12 @@
  * memory of a chunk group lives until the next one is decoded, which is as
  * long as the executor looks at a row it was handed.
  *
+ * Deleted rows are skipped as the snapshot sees them (columnar_deletes.c):
+ * a scan reads every row mask of the table at its start, a fetch by TID the
+ * mask of the row's span when it first needs it.  Under a dirty snapshot
+ * (unique checks) a fetch asks after the row itself, so that a deletion
+ * still in progress is reported as such.
+ *
  * Columns a stripe does not have (added by ALTER TABLE ADD COLUMN after it
  * was written) read as the column's missing value, as in a heap tuple.
  *
@@ -48,12 +54,17 @@ struct ColumnarReadState
 	List	   *pending;		/* the pinned pending ones, to release */
 	int			stripe_index;
 
+	/* deleted rows: NULL masks and !dirty means none are hidden */
+	ColumnarMasks *masks;
+	bool		dirty;
+
 	/* the decoded chunk group */
 	ColumnarStripe *stripe;
 	uint32		group;
 	uint64		group_first_row;
 	uint32		group_rows;
 	uint32		next;			/* row within the group to return next */
+	bool	   *deleted;		/* per row of the group, or NULL: none */
 	Datum	  **values;
 	bool	  **nulls;
 
@@ -146,6 +157,12 @@ begin_read(Relation rel, Snapshot snapshot, Bitmapset *attrs, bool load)
 	set_descriptor(state, RelationGetDescr(rel));
 	state->storage_id = columnar_storage_id(rel);
 	MemoryContextSwitchTo(old);
+	if (snapshot != NULL && snapshot->snapshot_type == SNAPSHOT_DIRTY && !load)
+		state->dirty = true;
+	else if (snapshot != NULL &&
+			 (IsMVCCSnapshot(snapshot) || snapshot->snapshot_type == SNAPSHOT_SELF ||
+			  snapshot->snapshot_type == SNAPSHOT_DIRTY))
+		state->masks = columnar_masks_begin(rel, snapshot, load, cxt);
 
 	if (load)
 		load_stripes(state);
@@ -183,6 +200,7 @@ columnar_rescan(ColumnarReadState *state)
 	state->pending = NIL;
 	MemoryContextReset(state->group_cxt);
 	state->stripe = NULL;
+	state->deleted = NULL;
 	load_stripes(state);
 	state->stripe_index = -1;
 }
@@ -481,6 +499,23 @@ group_refuted(ColumnarReadState *state, ColumnarStripe *stripe, uint32 g)
 	return false;
 }
 
+/* Which rows of the group at first_row the snapshot sees deleted, or NULL. */
+static bool *
+group_deleted(ColumnarReadState *state, uint64 first_row, uint32 rows)
+{
+	bool	   *deleted;
+
+	if (state->masks == NULL || rows == 0)
+		return NULL;
+	deleted = MemoryContextAlloc(state->group_cxt, sizeof(bool) * rows);
+	if (columnar_masks_range(state->masks, first_row, rows, deleted) == 0)
+	{
+		pfree(deleted);
+		return NULL;
+	}
+	return deleted;
+}
+
 /* Decode the needed columns of one chunk group into the state. */
 static void
 load_group(ColumnarReadState *state, ColumnarStripe *stripe, uint32 group)
@@ -499,6 +534,7 @@ load_group(ColumnarReadState *state, ColumnarStripe *stripe, uint32 group)
 	state->group_first_row = first;
 	state->group_rows = stripe->skiplist.group_rows[group];
 	state->next = 0;
+	state->deleted = group_deleted(state, first, state->group_rows);
 	for (i = 0; i < state->natts; i++)
 	{
 		if (!state->needed[i])
@@ -545,6 +581,11 @@ columnar_read_next(ColumnarReadState *state, TupleTableSlot *slot)
 		CHECK_FOR_INTERRUPTS();
 		if (state->stripe != NULL && state->next < state->group_rows)
 		{
+			if (state->deleted != NULL && state->deleted[state->next])
+			{
+				state->next++;
+				continue;
+			}
 			store_row(state, state->next++, slot);
 			return true;
 		}
@@ -557,6 +598,7 @@ columnar_read_next(ColumnarReadState *state, TupleTableSlot *slot)
 				state->group++;
 				state->group_rows = 0;
 				state->next = 0;
+				state->deleted = NULL;
 				continue;
 			}
 			state->groups_read++;
@@ -588,6 +630,7 @@ columnar_read_next(ColumnarReadState *state, TupleTableSlot *slot)
 			state->groups_skipped++;
 			state->group_rows = 0;
 			state->next = 0;
+			state->deleted = NULL;
 			MemoryContextReset(state->group_cxt);
 			continue;
 		}
@@ -620,8 +663,40 @@ load_group_of_row(ColumnarReadState *state, ColumnarStripe *stripe, uint64 row)
  * returns true with all columns NULL: its xmin is then in the snapshot, and
  * that is all a unique check looks at.
  */
+static bool fetch_located(ColumnarReadState *state, uint64 row, TupleTableSlot *slot);
+
 bool
 columnar_fetch_row(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
+{
+	if (!fetch_located(state, row, slot))
+		return false;
+	if (state->dirty && !TransactionIdIsValid(state->snapshot->xmin))
+	{
+		ColumnarDeleter who;
+
+		switch (columnar_row_state(state->rel, row, &who))
+		{
+			case COLUMNAR_ROW_LIVE:
+				break;
+			case COLUMNAR_ROW_DELETE_IN_PROGRESS:
+				/* as heap: visible, with the deleter to wait for in xmax */
+				state->snapshot->xmax = who.xid;
+				break;
+			default:
+				ExecClearTuple(slot);
+				return false;
+		}
+	}
+	else if (state->masks != NULL && columnar_masks_deleted(state->masks, row))
+	{
+		ExecClearTuple(slot);
+		return false;
+	}
+	return true;
+}
+
+static bool
+fetch_located(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 {
 	ColumnarStripe *stripe = NULL;
 	List	   *pending;
@@ -692,6 +767,25 @@ columnar_fetch_row(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 	return true;
 }
 
+/* Live rows of a stripe, as the state's snapshot sees them. */
+static uint64
+stripe_live_rows(ColumnarReadState *state, const ColumnarStripe *stripe)
+{
+	uint64		deleted = 0;
+	uint64		row;
+
+	if (state->masks == NULL)
+		return stripe->row_count;
+	for (row = stripe->first_row; row < stripe->first_row + stripe->row_count;)
+	{
+		uint32		n = (uint32) Min(stripe->first_row + stripe->row_count - row, (uint64) COLUMNAR_MASK_SPAN);
+
+		deleted += columnar_masks_range(state->masks, row, n, NULL);
+		row += n;
+	}
+	return stripe->row_count - deleted;
+}
+
 uint64
 columnar_total_rows(ColumnarReadState *state)
 {
@@ -699,11 +793,11 @@ columnar_total_rows(ColumnarReadState *state)
 	ListCell   *lc;
 
 	foreach(lc, state->stripes)
-		total += ((ColumnarStripe *) lfirst(lc))->row_count;
+		total += stripe_live_rows(state, lfirst(lc));
 	return total;
 }
 
-/* The n-th visible row (0-based, in row-number order), for sampling. */
+/* The n-th live row (0-based, in row-number order), for sampling. */
 bool
 columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot)
 {
@@ -713,14 +807,33 @@ columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot)
 	foreach(lc, state->stripes)
 	{
 		ColumnarStripe *stripe = lfirst(lc);
+		uint64		live = stripe_live_rows(state, stripe);
+		uint64		row;
 
-		if (n < stripe->row_count)
+		if (n >= live)
 		{
-			load_group_of_row(state, stripe, stripe->first_row + n);
-			store_row(state, (uint32) (stripe->first_row + n - state->group_first_row), slot);
-			return true;
+			n -= live;
+			continue;
 		}
-		n -= stripe->row_count;
+		row = stripe->first_row;
+		if (live < stripe->row_count)
+		{
+			/* step over the deleted rows before it */
+			for (;; row++)
+			{
+				if (!columnar_masks_deleted(state->masks, row))
+				{
+					if (n == 0)
+						break;
+					n--;
+				}
+			}
+		}
+		else
+			row += n;
+		load_group_of_row(state, stripe, row);
+		store_row(state, (uint32) (row - state->group_first_row), slot);
+		return true;
 	}
 	return false;
 }
@@ -739,6 +852,7 @@ columnar_next_group(ColumnarReadState *state, const ColumnarStripe **stripe_out,
 
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextReset(state->group_cxt);
+		state->deleted = NULL;
 		if (state->stripe != NULL && state->group + 1 < state->stripe->skiplist.group_count)
 			state->group++;
 		else
@@ -767,8 +881,23 @@ columnar_next_group(ColumnarReadState *state, const ColumnarStripe **stripe_out,
 		*stripe_out = stripe;
 		*group_out = state->group;
 		*rows_out = stripe->skiplist.group_rows[state->group];
+		{
+			uint64		first = stripe->first_row;
+			uint32		g;
+
+			for (g = 0; g < state->group; g++)
+				first += stripe->skiplist.group_rows[g];
+			state->deleted = group_deleted(state, first, *rows_out);
+		}
 		return true;
 	}
+}
+
+/* The rows of the current group (columnar_next_group) the snapshot sees deleted, or NULL. */
+const bool *
+columnar_group_deleted(ColumnarReadState *state)
+{
+	return state->deleted;
 }
 
 /* Decode one fixed-width column of the current group (columnar_next_group). */

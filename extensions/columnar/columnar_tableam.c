@@ -4,10 +4,10 @@
  *	  The table access method strata_columnar: PostgreSQL's callbacks.
  *
  * Rows are stored by columnar_writer.c and read by columnar_reader.c; this
- * file maps the TableAmRoutine contract onto them.  What this version does
- * not do (UPDATE, DELETE, row locks, speculative insertion, CLUSTER,
- * CREATE INDEX CONCURRENTLY, unlogged tables) raises
- * ERRCODE_FEATURE_NOT_SUPPORTED naming the table.  Parallel scans claim
+ * file maps the TableAmRoutine contract onto them; deletes, updates and row
+ * locks are columnar_deletes.c's.  What this version does not do
+ * (speculative insertion, CLUSTER, CREATE INDEX CONCURRENTLY, unlogged
+ * tables) raises ERRCODE_FEATURE_NOT_SUPPORTED naming the table.  Parallel scans claim
  * whole stripes; they are planned only when this backend has no unflushed
  * rows in the table (columnar.c, columnar_customscan.c).
  *
@@ -270,7 +270,7 @@ columnarTidValid(TableScanDesc scan, ItemPointer tid)
 static void
 columnarGetLatestTid(TableScanDesc scan, ItemPointer tid)
 {
-	/* rows are never updated, so a TID is always its row's latest */
+	columnar_latest_tid(scan->rs_rd, tid);
 }
 
 static bool
@@ -288,7 +288,10 @@ columnarSatisfiesSnapshot(Relation rel, TupleTableSlot *slot, Snapshot snapshot)
 static TransactionId
 columnarIndexDeleteTuples(Relation rel, TM_IndexDeleteOp *delstate)
 {
-	/* no row is ever deleted yet, so no index entry is known dead */
+	/*
+	 * Claim no index entry dead: deleted rows' entries go when VACUUM
+	 * rewrites their stripes and no snapshot can see them any more.
+	 */
 	return InvalidTransactionId;
 }
 
@@ -330,18 +333,27 @@ columnarTupleDelete(Relation rel, ItemPointer tid, CommandId cid,
 					Snapshot snapshot, Snapshot crosscheck, bool wait,
 					TM_FailureData *tmfd, bool changingPart)
 {
-	not_supported(rel, "DELETE");
-	return TM_Ok;
+	return columnar_delete_row(rel, tid, cid, snapshot, crosscheck, wait, tmfd, NULL);
 }
 
+/*
+ * An UPDATE deletes the old row and inserts the new version under a new
+ * row number, which the old row's mask records for EvalPlanQual to follow.
+ */
 static TM_Result
 columnarTupleUpdate(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 					CommandId cid, Snapshot snapshot, Snapshot crosscheck,
 					bool wait, TM_FailureData *tmfd, LockTupleMode *lockmode,
 					bool *update_indexes)
 {
-	not_supported(rel, "UPDATE");
-	return TM_Ok;
+	TM_Result	result;
+
+	/* the old version is gone for every lock strength, key or not */
+	*lockmode = LockTupleExclusive;
+	result = columnar_delete_row(rel, otid, cid, snapshot, crosscheck, wait, tmfd, slot);
+	/* the new version has a new TID: every index needs an entry for it */
+	*update_indexes = (result == TM_Ok);
+	return result;
 }
 
 static TM_Result
@@ -349,8 +361,7 @@ columnarTupleLock(Relation rel, ItemPointer tid, Snapshot snapshot,
 				  TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
 				  LockWaitPolicy wait_policy, uint8 flags, TM_FailureData *tmfd)
 {
-	not_supported(rel, "locking rows (SELECT ... FOR UPDATE/SHARE, foreign keys referencing it)");
-	return TM_Ok;
+	return columnar_lock_row(rel, tid, snapshot, slot, cid, mode, wait_policy, flags, tmfd);
 }
 
 static void

@@ -820,6 +820,27 @@ columnar_pending_stripes(Relation rel, Snapshot snapshot)
 	return result;
 }
 
+/*
+ * Is row one of this transaction's unflushed rows of rel?  Unlike
+ * columnar_pending_stripes() it leaves the current chunk group open.
+ */
+bool
+columnar_pending_covers(Relation rel, uint64 row)
+{
+	ListCell   *lc;
+
+	foreach(lc, write_states)
+	{
+		WriteState *state = lfirst(lc);
+
+		if (state->relid == RelationGetRelid(rel) && !state->dead && !state->flushed &&
+			state->relfilenode == rel->rd_node.relNode &&
+			row >= state->first_row && row < state->first_row + state->rows)
+			return true;
+	}
+	return false;
+}
+
 /* Unpin what columnar_pending_stripes returned. */
 void
 columnar_release_pending(List *stripes)
@@ -839,11 +860,14 @@ columnar_release_pending(List *stripes)
 	}
 }
 
-/* Does this backend hold unflushed rows of relid? */
+/* Does this backend hold unflushed rows of relid, or unwritten deletions? */
 bool
 columnar_has_pending(Oid relid)
 {
 	ListCell   *lc;
+
+	if (columnar_has_pending_deletes(relid))
+		return true;
 
 	foreach(lc, write_states)
 	{
@@ -885,6 +909,8 @@ restart:
 void
 columnar_xact_callback(XactEvent event, void *arg)
 {
+	/* deletions first: an UPDATE's new versions may still be unflushed */
+	columnar_deletes_xact_callback(event);
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
@@ -937,6 +963,7 @@ columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 {
 	ListCell   *lc;
 
+	columnar_deletes_subxact_callback(event, mySubid, parentSubid);
 	switch (event)
 	{
 		case SUBXACT_EVENT_ABORT_SUB:

@@ -47,6 +47,20 @@ CREATE TABLE strata_columnar.reservation (
 );
 ALTER TABLE strata_columnar.stripe ALTER COLUMN skiplist SET STORAGE EXTERNAL;
 
+-- Deleted rows, and the old versions of updated ones: what one transaction
+-- deleted in one span of 8192 row numbers (first_row is the span's), as a
+-- list or a bitmap, and for an update the row number of each row's new
+-- version.  The row's visibility is the deletion's; command_id is the
+-- deleting statement's.  VACUUM merges them.
+CREATE TABLE strata_columnar.row_mask (
+    storage_id  bigint NOT NULL,
+    first_row   bigint NOT NULL,
+    command_id  bigint NOT NULL,
+    deleted     bytea NOT NULL,
+    moved_to    bytea
+);
+CREATE INDEX row_mask_span ON strata_columnar.row_mask (storage_id, first_row);
+
 -- Per-table settings; a table without a row uses the strata_columnar.* GUCs.
 -- relid is a regclass so that pg_dump writes the table's name, and a restore
 -- into another database finds the table again by it.
@@ -65,7 +79,8 @@ SELECT pg_catalog.pg_extension_config_dump('strata_columnar.options', '');
 -- Metadata holds each chunk's minimum and maximum: it is for the table
 -- owner's eyes, through the functions below, not for everyone's.
 REVOKE ALL ON strata_columnar.storage, strata_columnar.stripe,
-    strata_columnar.reservation, strata_columnar.options FROM PUBLIC;
+    strata_columnar.reservation, strata_columnar.row_mask,
+    strata_columnar.options FROM PUBLIC;
 
 -- Removes the metadata of storage that no table uses any more: dropped
 -- tables, and the transient tables of rewrites (ALTER TABLE ... SET ACCESS
@@ -83,6 +98,10 @@ BEGIN
     WHERE NOT EXISTS (SELECT 1 FROM strata_columnar.storage st
                       JOIN pg_class c ON c.relfilenode = st.relfilenode
                       WHERE st.storage_id = r.storage_id);
+    DELETE FROM strata_columnar.row_mask m
+    WHERE NOT EXISTS (SELECT 1 FROM strata_columnar.storage st
+                      JOIN pg_class c ON c.relfilenode = st.relfilenode
+                      WHERE st.storage_id = m.storage_id);
     DELETE FROM strata_columnar.storage st
     WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relfilenode = st.relfilenode);
     DELETE FROM strata_columnar.options o
@@ -125,12 +144,13 @@ CREATE FUNCTION strata_columnar.stats(
     OUT row_count bigint,
     OUT data_bytes bigint,
     OUT raw_bytes bigint,
-    OUT metadata_bytes bigint)
+    OUT metadata_bytes bigint,
+    OUT deleted_rows bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'columnar_stats'
 LANGUAGE C STRICT;
 COMMENT ON FUNCTION strata_columnar.stats(regclass) IS
-    'Stripes, chunk groups, committed rows and bytes (stored and uncompressed) of a strata_columnar table';
+    'Stripes, chunk groups, stored rows, bytes (stored and uncompressed) and deleted rows of a strata_columnar table; live rows are row_count - deleted_rows';
 
 CREATE FUNCTION strata_columnar.column_stats(
     rel regclass,

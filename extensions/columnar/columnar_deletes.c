@@ -1,0 +1,1006 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_deletes.c
+ *	  Deleted rows: this transaction's deletions, the row masks they become,
+ *	  and what a snapshot sees of them.
+ *
+ * Stripes are never written again, so a deleted row is recorded beside
+ * them: a row_mask row (columnar_metadata.c) lists the rows one transaction
+ * deleted in one span of COLUMNAR_MASK_SPAN row numbers, and for an UPDATE
+ * where each row's new version went.  A reader sees a deletion exactly when
+ * its snapshot sees the row_mask row, so MVCC for deletes is the catalog's
+ * own, as it is for inserts through stripe rows.
+ *
+ * Deleting row r (columnar_delete_row):
+ *	1. take r's tuple lock, a heavyweight lock on its TID, as heap does while
+ *	   it waits for a row; concurrent deleters of other rows never meet;
+ *	2. look r up: deleted by us, by a transaction still running (wait for it
+ *	   and look again), or by a committed one (TM_Deleted, or TM_Updated with
+ *	   the new version's TID for EvalPlanQual to follow);
+ *	3. note r in this transaction's pending mask of r's span, keeping the lock.
+ * Pending masks are written as row_mask rows at the end of each statement,
+ * when a transaction holds MAX_HELD_LOCKS tuple locks, and before commit;
+ * their locks are then released: the uncommitted row_mask row is what the
+ * next deleter finds and waits for, as heap's xmax.  So a bulk DELETE holds
+ * a bounded number of locks, and a row lock is never held across
+ * statements unless SELECT ... FOR UPDATE took it (columnar_lock_row).
+ *
+ * A pending mask belongs to one subtransaction and one command; it is only
+ * written in its own subtransaction (an aborted one takes it along, a
+ * committed one hands it to its parent), and stamped with its command id,
+ * so later commands of the transaction see it and its own command does not.
+ * Until it is written, readers of this backend merge it in themselves.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "columnar.h"
+
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/lmgr.h"
+#include "storage/predicate.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+
+/* tuple locks a transaction holds for unwritten deletions, at most */
+#define MAX_HELD_LOCKS 256
+
+typedef struct PendingMask
+{
+	Oid			relid;
+	uint64		storage_id;
+	uint64		span;			/* first row of the span */
+	SubTransactionId subxid;
+	CommandId	cid;
+	uint32		count;
+	uint8		bits[COLUMNAR_MASK_BYTES];
+	/* updates: the new row of each moved offset, in no order */
+	uint16	   *moved_off;
+	uint64	   *moved_row;
+	uint32		nmoved;
+	uint32		moved_cap;
+} PendingMask;
+
+typedef struct HeldLock
+{
+	LOCKTAG		tag;
+	SubTransactionId subxid;
+} HeldLock;
+
+/* both live in TopTransactionContext */
+static List *pending_masks = NIL;
+static HeldLock *held_locks = NULL;
+static int	nheld = 0;
+
+/* the stripes a deleter found alive while holding its table lock */
+typedef struct CheckedStripe
+{
+	uint64		storage_id;
+	uint64		first_row;
+	uint64		row_count;
+} CheckedStripe;
+static List *checked_stripes = NIL;
+
+/* heap's mapping of row lock strength to lock manager modes */
+static const LOCKMODE row_lock_modes[] = {
+	AccessShareLock,			/* LockTupleKeyShare */
+	RowShareLock,				/* LockTupleShare */
+	ExclusiveLock,				/* LockTupleNoKeyExclusive */
+	AccessExclusiveLock			/* LockTupleExclusive */
+};
+
+static inline uint64
+span_of(uint64 row)
+{
+	return row - row % COLUMNAR_MASK_SPAN;
+}
+
+static inline bool
+bit_set(const uint8 *bits, uint32 off)
+{
+	return (bits[off >> 3] >> (off & 7)) & 1;
+}
+
+static void
+mask_corrupt(Relation rel, uint64 first_row, const ColumnarFormatError *err)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("strata_columnar table \"%s\" has a corrupt row mask for rows from %llu",
+					rel != NULL ? RelationGetRelationName(rel) : "?",
+					(unsigned long long) first_row),
+			 errdetail("%s, at byte %zu.", err->message, err->offset)));
+}
+
+/* ---- tuple locks ---- */
+
+/*
+ * Take the tuple lock of tid in the current subtransaction's resource
+ * owner, not the portal's: it must outlive the statement when FOR UPDATE
+ * took it, and be releasable by a later statement that writes its mask.
+ */
+static bool
+acquire_tuple_lock(Relation rel, ItemPointer tid, LOCKMODE mode, bool wait, LOCKTAG *tag)
+{
+	ResourceOwner save = CurrentResourceOwner;
+	LockAcquireResult res;
+
+	SET_LOCKTAG_TUPLE(*tag, MyDatabaseId, RelationGetRelid(rel),
+					  ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
+	CurrentResourceOwner = CurTransactionResourceOwner;
+	PG_TRY();
+	{
+		res = LockAcquire(tag, mode, false, !wait);
+	}
+	PG_FINALLY();
+	{
+		CurrentResourceOwner = save;
+	}
+	PG_END_TRY();
+	return res != LOCKACQUIRE_NOT_AVAIL;
+}
+
+static void
+release_tuple_lock(const LOCKTAG *tag, LOCKMODE mode)
+{
+	ResourceOwner save = CurrentResourceOwner;
+
+	CurrentResourceOwner = CurTransactionResourceOwner;
+	LockRelease(tag, mode, false);
+	CurrentResourceOwner = save;
+}
+
+/* ---- this transaction's pending masks ---- */
+
+static PendingMask *
+find_pending(uint64 storage_id, uint64 span, SubTransactionId subxid, CommandId cid)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending_masks)
+	{
+		PendingMask *p = lfirst(lc);
+
+		if (p->storage_id == storage_id && p->span == span && p->subxid == subxid && p->cid == cid)
+			return p;
+	}
+	return NULL;
+}
+
+static void
+note_deleted(Relation rel, uint64 storage_id, uint64 row, CommandId cid, uint64 new_row)
+{
+	uint64		span = span_of(row);
+	uint32		off = (uint32) (row - span);
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	PendingMask *p = NIL != pending_masks ? llast(pending_masks) : NULL;
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+	if (p == NULL || p->storage_id != storage_id || p->span != span ||
+		p->subxid != subxid || p->cid != cid)
+		p = find_pending(storage_id, span, subxid, cid);
+	if (p == NULL)
+	{
+		p = palloc0(sizeof(PendingMask));
+		p->relid = RelationGetRelid(rel);
+		p->storage_id = storage_id;
+		p->span = span;
+		p->subxid = subxid;
+		p->cid = cid;
+		pending_masks = lappend(pending_masks, p);
+	}
+	else if (p != llast(pending_masks))
+	{
+		/* keep the one in use last: the next row is most likely its */
+		pending_masks = list_delete_ptr(pending_masks, p);
+		pending_masks = lappend(pending_masks, p);
+	}
+	Assert(!bit_set(p->bits, off));
+	p->bits[off >> 3] |= (uint8) (1 << (off & 7));
+	p->count++;
+	if (new_row != 0)
+	{
+		if (p->nmoved == p->moved_cap)
+		{
+			p->moved_cap = Max(16, p->moved_cap * 2);
+			p->moved_off = p->moved_off ? repalloc(p->moved_off, sizeof(uint16) * p->moved_cap) :
+				palloc(sizeof(uint16) * p->moved_cap);
+			p->moved_row = p->moved_row ? repalloc(p->moved_row, sizeof(uint64) * p->moved_cap) :
+				palloc(sizeof(uint64) * p->moved_cap);
+		}
+		p->moved_off[p->nmoved] = (uint16) off;
+		p->moved_row[p->nmoved] = new_row;
+		p->nmoved++;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static uint64
+pending_moved(const PendingMask *p, uint32 off)
+{
+	uint32		i;
+
+	for (i = 0; i < p->nmoved; i++)
+		if (p->moved_off[i] == off)
+			return p->moved_row[i];
+	return 0;
+}
+
+/* Write one pending mask as a row_mask row. */
+static void
+write_mask(PendingMask *p)
+{
+	uint16	   *offsets = palloc(sizeof(uint16) * p->count);
+	bytea	   *deleted = palloc(VARHDRSZ + 1 + COLUMNAR_MASK_BYTES);
+	bytea	   *moved = NULL;
+	uint32		n = 0;
+	uint32		i;
+	size_t		len;
+
+	for (i = 0; i < COLUMNAR_MASK_BYTES; i++)
+	{
+		uint8		b = p->bits[i];
+
+		while (b != 0)
+		{
+			int			bit = __builtin_ctz(b);
+
+			offsets[n++] = (uint16) (i * 8 + bit);
+			b &= (uint8) (b - 1);
+		}
+	}
+	Assert(n == p->count);
+	len = columnar_mask_encode(offsets, n, (uint8 *) VARDATA(deleted));
+	SET_VARSIZE(deleted, VARHDRSZ + len);
+	if (p->nmoved > 0)
+	{
+		uint64	   *rows;
+
+		moved = palloc0(VARHDRSZ + sizeof(uint64) * n);
+		SET_VARSIZE(moved, VARHDRSZ + sizeof(uint64) * n);
+		rows = (uint64 *) VARDATA(moved);
+		for (i = 0; i < p->nmoved; i++)
+		{
+			/* the rank of the offset among the deleted ones */
+			uint32		lo = 0,
+						hi = n;
+
+			while (lo < hi)
+			{
+				uint32		mid = (lo + hi) / 2;
+
+				if (offsets[mid] < p->moved_off[i])
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			memcpy(&rows[lo], &p->moved_row[i], sizeof(uint64));
+		}
+	}
+	columnar_insert_mask(p->storage_id, p->span, p->cid, deleted, moved);
+	pfree(offsets);
+	pfree(deleted);
+	if (moved != NULL)
+		pfree(moved);
+}
+
+/*
+ * Write the current subtransaction's pending masks and release the tuple
+ * locks that guarded them.  Needs a transaction that can write.
+ */
+void
+columnar_flush_deletes(void)
+{
+	SubTransactionId subxid;
+	ListCell   *lc;
+	int			i,
+				kept = 0;
+
+	if (pending_masks == NIL && nheld == 0)
+		return;
+	subxid = GetCurrentSubTransactionId();
+	foreach(lc, pending_masks)
+	{
+		PendingMask *p = lfirst(lc);
+
+		if (p->subxid != subxid)
+			continue;
+		write_mask(p);
+		pending_masks = foreach_delete_current(pending_masks, lc);
+		if (p->moved_off)
+		{
+			pfree(p->moved_off);
+			pfree(p->moved_row);
+		}
+		pfree(p);
+	}
+	/* the masks are in the catalog now: they are what a deleter waits on */
+	for (i = 0; i < nheld; i++)
+	{
+		if (held_locks[i].subxid == subxid)
+			release_tuple_lock(&held_locks[i].tag, AccessExclusiveLock);
+		else
+			held_locks[kept++] = held_locks[i];
+	}
+	nheld = kept;
+}
+
+bool
+columnar_has_pending_deletes(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending_masks)
+		if (((PendingMask *) lfirst(lc))->relid == relid)
+			return true;
+	return false;
+}
+
+void
+columnar_deletes_xact_callback(XactEvent event)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			columnar_flush_deletes();
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* memory goes with TopTransactionContext, locks with the owner */
+			pending_masks = NIL;
+			held_locks = NULL;
+			nheld = 0;
+			checked_stripes = NIL;
+			break;
+	}
+}
+
+void
+columnar_deletes_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								  SubTransactionId parentSubid)
+{
+	ListCell   *lc;
+	int			i,
+				kept = 0;
+
+	switch (event)
+	{
+		case SUBXACT_EVENT_ABORT_SUB:
+			/* its masks are void, its locks already released */
+			foreach(lc, pending_masks)
+				if (((PendingMask *) lfirst(lc))->subxid == mySubid)
+					pending_masks = foreach_delete_current(pending_masks, lc);
+			for (i = 0; i < nheld; i++)
+				if (held_locks[i].subxid != mySubid)
+					held_locks[kept++] = held_locks[i];
+			nheld = kept;
+			/* a stripe checked in it may have been checked by it alone */
+			checked_stripes = NIL;
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+			foreach(lc, pending_masks)
+			{
+				PendingMask *p = lfirst(lc);
+
+				if (p->subxid == mySubid)
+				{
+					PendingMask *into = find_pending(p->storage_id, p->span, parentSubid, p->cid);
+
+					p->subxid = parentSubid;
+					if (into != NULL && into != p)
+					{
+						/* the parent deleted other rows of the span in the same command */
+						int			b;
+						uint32		m;
+
+						for (b = 0; b < COLUMNAR_MASK_BYTES; b++)
+							into->bits[b] |= p->bits[b];
+						into->count += p->count;
+						for (m = 0; m < p->nmoved; m++)
+						{
+							MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+							if (into->nmoved == into->moved_cap)
+							{
+								into->moved_cap = Max(16, into->moved_cap * 2);
+								into->moved_off = into->moved_off ?
+									repalloc(into->moved_off, sizeof(uint16) * into->moved_cap) :
+									palloc(sizeof(uint16) * into->moved_cap);
+								into->moved_row = into->moved_row ?
+									repalloc(into->moved_row, sizeof(uint64) * into->moved_cap) :
+									palloc(sizeof(uint64) * into->moved_cap);
+							}
+							into->moved_off[into->nmoved] = p->moved_off[m];
+							into->moved_row[into->nmoved] = p->moved_row[m];
+							into->nmoved++;
+							MemoryContextSwitchTo(old);
+						}
+						pending_masks = foreach_delete_current(pending_masks, lc);
+					}
+				}
+			}
+			for (i = 0; i < nheld; i++)
+				if (held_locks[i].subxid == mySubid)
+					held_locks[i].subxid = parentSubid;
+			break;
+		default:
+			break;
+	}
+}
+
+/* ---- what has happened to a row ---- */
+
+typedef struct StateSearch
+{
+	Relation	rel;
+	uint32		off;
+	ColumnarRowState state;
+	ColumnarDeleter *who;
+} StateSearch;
+
+static bool
+state_visitor(const ColumnarMaskRow *m, void *arg)
+{
+	StateSearch *s = arg;
+	ColumnarFormatError err;
+	uint32		count;
+	uint32		rank;
+
+	if (!columnar_mask_parse(m->deleted, m->deleted_len, NULL, &count, &err))
+		mask_corrupt(s->rel, m->first_row, &err);
+	if (!columnar_mask_find(m->deleted, m->deleted_len, s->off, &rank))
+		return true;
+	s->who->moved_to = columnar_mask_moved(m->moved, m->moved_len, rank);
+	s->who->cid = m->cid;
+	if (TransactionIdIsCurrentTransactionId(m->xmin))
+	{
+		s->who->xid = m->xmin;
+		s->state = COLUMNAR_ROW_DELETED_BY_US;
+	}
+	else if (TransactionIdIsValid(m->in_progress))
+	{
+		s->who->xid = m->in_progress;
+		s->state = COLUMNAR_ROW_DELETE_IN_PROGRESS;
+	}
+	else
+	{
+		s->who->xid = m->xmin;
+		s->state = COLUMNAR_ROW_DELETED;
+	}
+	return false;
+}
+
+/*
+ * Has row been deleted, as of now: by this transaction, by one still
+ * running, or by a committed one?  Aborted deletions do not count.
+ */
+ColumnarRowState
+columnar_row_state(Relation rel, uint64 row, ColumnarDeleter *who)
+{
+	uint64		storage_id = columnar_storage_id(rel);
+	uint64		span = span_of(row);
+	uint32		off = (uint32) (row - span);
+	SnapshotData dirty;
+	StateSearch search;
+	ListCell   *lc;
+
+	memset(who, 0, sizeof(*who));
+	foreach(lc, pending_masks)
+	{
+		PendingMask *p = lfirst(lc);
+
+		if (p->storage_id == storage_id && p->span == span && bit_set(p->bits, off))
+		{
+			who->xid = GetCurrentTransactionIdIfAny();
+			who->cid = p->cid;
+			who->moved_to = pending_moved(p, off);
+			return COLUMNAR_ROW_DELETED_BY_US;
+		}
+	}
+	InitDirtySnapshot(dirty);
+	search.rel = rel;
+	search.off = off;
+	search.state = COLUMNAR_ROW_LIVE;
+	search.who = who;
+	columnar_scan_masks(storage_id, (int64) span, &dirty, state_visitor, &search);
+	return search.state;
+}
+
+/* ---- deleting and locking rows ---- */
+
+/*
+ * Is row in a stripe that still exists?  A VACUUM that rewrote its stripe
+ * after our snapshot was taken gave the row a new number we cannot follow.
+ * Once seen under our table lock, a stripe stays: VACUUM rewrites only
+ * when no writer holds the table.
+ */
+static void
+check_stripe_alive(Relation rel, uint64 storage_id, uint64 row)
+{
+	ListCell   *lc;
+	SnapshotData dirty;
+	uint64		first = 0,
+				count = 0;
+	bool		found = false;
+	CheckedStripe *c;
+	MemoryContext old;
+
+	foreach(lc, checked_stripes)
+	{
+		c = lfirst(lc);
+		if (c->storage_id == storage_id && row >= c->first_row && row < c->first_row + c->row_count)
+			return;
+	}
+	InitDirtySnapshot(dirty);
+	if (columnar_stripe_range(storage_id, row, &dirty, &first, &count) && row < first + count)
+		found = true;
+	else if (columnar_pending_covers(rel, row))
+		return;					/* this transaction's unflushed rows */
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent VACUUM of strata_columnar table \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("VACUUM moved the row after this transaction's snapshot was taken.")));
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	c = palloc(sizeof(CheckedStripe));
+	c->storage_id = storage_id;
+	c->first_row = first;
+	c->row_count = count;
+	checked_stripes = lcons(c, checked_stripes);
+	MemoryContextSwitchTo(old);
+}
+
+static void
+fill_failure(TM_FailureData *tmfd, ItemPointer tid, const ColumnarDeleter *who)
+{
+	tmfd->ctid = who->moved_to != 0 ? columnar_row_to_tid(who->moved_to) : *tid;
+	tmfd->xmax = who->xid;
+	tmfd->cmax = InvalidCommandId;
+	tmfd->traversed = false;
+}
+
+/* Is row visible to snapshot (a crosscheck snapshot of RI checks)? */
+static bool
+row_visible(Relation rel, uint64 row, Snapshot snapshot)
+{
+	ColumnarReadState *read = columnar_begin_fetch(rel, snapshot);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
+	bool		visible = columnar_fetch_row(read, row, slot);
+
+	ExecDropSingleTupleTableSlot(slot);
+	columnar_end_read(read);
+	return visible;
+}
+
+/*
+ * Delete the row at tid, as heap_delete does; with newslot, insert that as
+ * the row's new version first (UPDATE) and record where it went.
+ */
+TM_Result
+columnar_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapshot,
+					Snapshot crosscheck, bool wait, TM_FailureData *tmfd,
+					TupleTableSlot *newslot)
+{
+	uint64		row = columnar_tid_to_row(tid);
+	uint64		storage_id = columnar_storage_id(rel);
+	uint64		new_row = 0;
+	ColumnarDeleter who;
+	LOCKTAG		tag;
+	MemoryContext old;
+
+	/* SERIALIZABLE: readers hold relation-level predicate locks */
+	CheckForSerializableConflictIn(rel, NULL, InvalidBlockNumber);
+	check_stripe_alive(rel, storage_id, row);
+	if (!acquire_tuple_lock(rel, tid, AccessExclusiveLock, wait, &tag))
+	{
+		memset(tmfd, 0, sizeof(*tmfd));
+		tmfd->ctid = *tid;
+		return TM_WouldBlock;
+	}
+	for (;;)
+	{
+		switch (columnar_row_state(rel, row, &who))
+		{
+			case COLUMNAR_ROW_LIVE:
+				break;
+			case COLUMNAR_ROW_DELETED_BY_US:
+				release_tuple_lock(&tag, AccessExclusiveLock);
+				fill_failure(tmfd, tid, &who);
+				tmfd->cmax = who.cid;
+				return who.cid >= cid ? TM_SelfModified : TM_Invisible;
+			case COLUMNAR_ROW_DELETE_IN_PROGRESS:
+				if (!wait)
+				{
+					release_tuple_lock(&tag, AccessExclusiveLock);
+					fill_failure(tmfd, tid, &who);
+					return TM_WouldBlock;
+				}
+				XactLockTableWait(who.xid, rel, tid, newslot ? XLTW_Update : XLTW_Delete);
+				continue;
+			case COLUMNAR_ROW_DELETED:
+				release_tuple_lock(&tag, AccessExclusiveLock);
+				fill_failure(tmfd, tid, &who);
+				return who.moved_to != 0 ? TM_Updated : TM_Deleted;
+		}
+		break;
+	}
+	if (crosscheck != InvalidSnapshot && !row_visible(rel, row, crosscheck))
+	{
+		release_tuple_lock(&tag, AccessExclusiveLock);
+		memset(tmfd, 0, sizeof(*tmfd));
+		tmfd->ctid = *tid;
+		return TM_Updated;
+	}
+
+	if (newslot != NULL)
+	{
+		columnar_insert_row(rel, newslot, false);
+		new_row = columnar_tid_to_row(&newslot->tts_tid);
+		pgstat_count_heap_update(rel, false);
+	}
+	else
+		pgstat_count_heap_delete(rel);
+	note_deleted(rel, storage_id, row, cid, new_row);
+
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	if (held_locks == NULL)
+		held_locks = palloc(sizeof(HeldLock) * MAX_HELD_LOCKS);
+	MemoryContextSwitchTo(old);
+	held_locks[nheld].tag = tag;
+	held_locks[nheld].subxid = GetCurrentSubTransactionId();
+	nheld++;
+	if (nheld >= MAX_HELD_LOCKS)
+	{
+		columnar_flush_deletes();
+		if (nheld >= MAX_HELD_LOCKS)
+		{
+			/* an outer subtransaction holds them all: keep them, grow */
+			old = MemoryContextSwitchTo(TopTransactionContext);
+			held_locks = repalloc(held_locks, sizeof(HeldLock) * (nheld + MAX_HELD_LOCKS));
+			MemoryContextSwitchTo(old);
+		}
+	}
+	return TM_Ok;
+}
+
+/*
+ * Lock the row at tid in mode, as heap_lock_tuple does: the tuple lock is
+ * kept to the end of the transaction.  With TUPLE_LOCK_FLAG_FIND_LAST_VERSION
+ * an updated row is followed to its newest version, which is locked and
+ * returned in slot with tmfd->traversed set and *tid moved to it.
+ */
+TM_Result
+columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot *slot,
+				  CommandId cid, LockTupleMode mode, LockWaitPolicy wait_policy,
+				  uint8 flags, TM_FailureData *tmfd)
+{
+	LOCKMODE	lockmode = row_lock_modes[mode];
+	ColumnarDeleter who;
+	LOCKTAG		tag;
+
+	memset(tmfd, 0, sizeof(*tmfd));
+	for (;;)
+	{
+		uint64		row = columnar_tid_to_row(tid);
+		bool		again = false;
+
+		if (!acquire_tuple_lock(rel, tid, lockmode, wait_policy == LockWaitBlock, &tag))
+		{
+			if (wait_policy == LockWaitError)
+				ereport(ERROR,
+						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+						 errmsg("could not obtain lock on row in relation \"%s\"",
+								RelationGetRelationName(rel))));
+			tmfd->ctid = *tid;
+			return TM_WouldBlock;
+		}
+		for (;;)
+		{
+			switch (columnar_row_state(rel, row, &who))
+			{
+				case COLUMNAR_ROW_LIVE:
+					break;
+				case COLUMNAR_ROW_DELETED_BY_US:
+					release_tuple_lock(&tag, lockmode);
+					fill_failure(tmfd, tid, &who);
+					tmfd->cmax = who.cid;
+					return who.cid >= cid ? TM_SelfModified : TM_Invisible;
+				case COLUMNAR_ROW_DELETE_IN_PROGRESS:
+					if (wait_policy != LockWaitBlock)
+					{
+						release_tuple_lock(&tag, lockmode);
+						if (wait_policy == LockWaitError)
+							ereport(ERROR,
+									(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+									 errmsg("could not obtain lock on row in relation \"%s\"",
+											RelationGetRelationName(rel))));
+						fill_failure(tmfd, tid, &who);
+						return TM_WouldBlock;
+					}
+					XactLockTableWait(who.xid, rel, tid, XLTW_Lock);
+					continue;
+				case COLUMNAR_ROW_DELETED:
+					release_tuple_lock(&tag, lockmode);
+					if (who.moved_to != 0 && (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION))
+					{
+						/* lock the newer version instead */
+						*tid = columnar_row_to_tid(who.moved_to);
+						tmfd->traversed = true;
+						again = true;
+						break;
+					}
+					fill_failure(tmfd, tid, &who);
+					return who.moved_to != 0 ? TM_Updated : TM_Deleted;
+			}
+			break;
+		}
+		if (again)
+			continue;
+
+		/*
+		 * The row is live and locked.  A newer version than the snapshot
+		 * sees is read under a fresh one, as heap reads the latest tuple.
+		 */
+		{
+			ColumnarReadState *read = columnar_begin_fetch(rel, snapshot);
+			bool		found = columnar_fetch_row(read, row, slot);
+
+			columnar_end_read(read);
+			if (!found)
+			{
+				Snapshot	latest = RegisterSnapshot(GetLatestSnapshot());
+
+				read = columnar_begin_fetch(rel, latest);
+				found = columnar_fetch_row(read, row, slot);
+				columnar_end_read(read);
+				UnregisterSnapshot(latest);
+			}
+			if (!found)
+			{
+				release_tuple_lock(&tag, lockmode);
+				tmfd->ctid = *tid;
+				return TM_Invisible;
+			}
+			ExecMaterializeSlot(slot);
+			slot->tts_tableOid = RelationGetRelid(rel);
+			slot->tts_tid = *tid;
+		}
+		return TM_Ok;
+	}
+}
+
+/* The newest version of the row at tid that has been committed or is ours. */
+void
+columnar_latest_tid(Relation rel, ItemPointer tid)
+{
+	ColumnarDeleter who;
+
+	for (;;)
+	{
+		ColumnarRowState st = columnar_row_state(rel, columnar_tid_to_row(tid), &who);
+
+		/* new versions always get higher row numbers: this ends */
+		if ((st != COLUMNAR_ROW_DELETED && st != COLUMNAR_ROW_DELETED_BY_US) ||
+			who.moved_to <= columnar_tid_to_row(tid))
+			return;
+		*tid = columnar_row_to_tid(who.moved_to);
+	}
+}
+
+/* ---- deleted rows as a snapshot sees them ---- */
+
+typedef struct SpanMask
+{
+	uint64		span;
+	uint32		count;
+	uint8		bits[COLUMNAR_MASK_BYTES];
+} SpanMask;
+
+struct ColumnarMasks
+{
+	Relation	rel;
+	uint64		storage_id;
+	Snapshot	snapshot;
+	CommandId	curcid;			/* the snapshot's when the masks were read */
+	bool		complete;		/* every span read: absent means none deleted */
+	HTAB	   *spans;
+	MemoryContext cxt;
+	uint64		total;			/* rows deleted, when complete */
+};
+
+static bool
+mask_visitor(const ColumnarMaskRow *m, void *arg)
+{
+	ColumnarMasks *masks = arg;
+	ColumnarFormatError err;
+	SpanMask   *sm;
+	bool		found;
+	uint32		count;
+	uint8		bits[COLUMNAR_MASK_BYTES];
+	int			i;
+
+	memset(bits, 0, sizeof(bits));
+	if (m->first_row % COLUMNAR_MASK_SPAN != 0)
+	{
+		strlcpy(err.message, "span does not start at a multiple of the span length", sizeof(err.message));
+		err.offset = 0;
+		mask_corrupt(masks->rel, m->first_row, &err);
+	}
+	if (!columnar_mask_parse(m->deleted, m->deleted_len, bits, &count, &err))
+		mask_corrupt(masks->rel, m->first_row, &err);
+	sm = hash_search(masks->spans, &m->first_row, HASH_ENTER, &found);
+	if (!found)
+	{
+		memset(sm->bits, 0, sizeof(sm->bits));
+		sm->count = 0;
+	}
+	for (i = 0; i < COLUMNAR_MASK_BYTES; i++)
+	{
+		/* two masks never share a row, unless one of them is corrupt */
+		sm->count += (uint32) __builtin_popcount(bits[i] & ~sm->bits[i]);
+		sm->bits[i] |= bits[i];
+	}
+	return true;
+}
+
+/* Merge this transaction's pending masks that the snapshot sees. */
+static void
+merge_pending(ColumnarMasks *masks, int64 span)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending_masks)
+	{
+		PendingMask *p = lfirst(lc);
+		SpanMask   *sm;
+		bool		found;
+		int			i;
+
+		if (p->storage_id != masks->storage_id || (span >= 0 && p->span != (uint64) span))
+			continue;
+		if (IsMVCCSnapshot(masks->snapshot) && p->cid >= masks->snapshot->curcid)
+			continue;			/* a statement does not see its own deletions */
+		sm = hash_search(masks->spans, &p->span, HASH_ENTER, &found);
+		if (!found)
+		{
+			memset(sm->bits, 0, sizeof(sm->bits));
+			sm->count = 0;
+		}
+		for (i = 0; i < COLUMNAR_MASK_BYTES; i++)
+		{
+			sm->count += (uint32) __builtin_popcount(p->bits[i] & ~sm->bits[i]);
+			sm->bits[i] |= p->bits[i];
+		}
+	}
+}
+
+static void
+read_masks(ColumnarMasks *masks)
+{
+	HASHCTL		ctl;
+	HASH_SEQ_STATUS seq;
+	SpanMask   *sm;
+
+	ctl.keysize = sizeof(uint64);
+	ctl.entrysize = sizeof(SpanMask);
+	ctl.hcxt = masks->cxt;
+	masks->spans = hash_create("strata_columnar row masks", 64, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	masks->curcid = masks->snapshot->curcid;
+	masks->total = 0;
+	if (masks->complete)
+	{
+		columnar_scan_masks(masks->storage_id, -1, masks->snapshot, mask_visitor, masks);
+		merge_pending(masks, -1);
+		hash_seq_init(&seq, masks->spans);
+		while ((sm = hash_seq_search(&seq)) != NULL)
+			masks->total += sm->count;
+	}
+}
+
+/*
+ * The rows of rel that snapshot (MVCC, or SnapshotSelf) sees deleted.
+ * With all, every mask is read at once (scans); otherwise each span is
+ * read when it is first asked for (fetches by TID).
+ */
+ColumnarMasks *
+columnar_masks_begin(Relation rel, Snapshot snapshot, bool all, MemoryContext cxt)
+{
+	ColumnarMasks *masks = MemoryContextAllocZero(cxt, sizeof(ColumnarMasks));
+
+	masks->rel = rel;
+	masks->storage_id = columnar_storage_id(rel);
+	masks->snapshot = snapshot;
+	masks->complete = all;
+	masks->cxt = cxt;
+	read_masks(masks);
+	return masks;
+}
+
+/* The deleted-row bitmap of one span, or NULL when none is deleted. */
+const uint8 *
+columnar_masks_span(ColumnarMasks *masks, uint64 span)
+{
+	SpanMask   *sm;
+	bool		found;
+
+	if (masks->snapshot->curcid != masks->curcid)
+		read_masks(masks);		/* the snapshot moved on to a later command */
+	sm = hash_search(masks->spans, &span, HASH_FIND, NULL);
+	if (sm == NULL && !masks->complete)
+	{
+		columnar_scan_masks(masks->storage_id, (int64) span, masks->snapshot, mask_visitor, masks);
+		merge_pending(masks, (int64) span);
+		sm = hash_search(masks->spans, &span, HASH_ENTER, &found);
+		if (!found)
+		{
+			memset(sm->bits, 0, sizeof(sm->bits));
+			sm->count = 0;
+		}
+	}
+	return sm != NULL && sm->count > 0 ? sm->bits : NULL;
+}
+
+/* Is row deleted, as the masks' snapshot sees it? */
+bool
+columnar_masks_deleted(ColumnarMasks *masks, uint64 row)
+{
+	const uint8 *bits = columnar_masks_span(masks, span_of(row));
+
+	return bits != NULL && bit_set(bits, (uint32) (row % COLUMNAR_MASK_SPAN));
+}
+
+/*
+ * Mark in deleted[] (one per row, from first_row on) the rows of
+ * [first_row, first_row + rows) the masks say are deleted; returns how many.
+ */
+uint32
+columnar_masks_range(ColumnarMasks *masks, uint64 first_row, uint32 rows, bool *deleted)
+{
+	uint64		row = first_row;
+	uint64		end = first_row + rows;
+	uint32		n = 0;
+
+	if (masks->complete && masks->total == 0 && masks->snapshot->curcid == masks->curcid)
+		return 0;
+	while (row < end)
+	{
+		uint64		span = span_of(row);
+		uint64		stop = Min(end, span + COLUMNAR_MASK_SPAN);
+		const uint8 *bits = columnar_masks_span(masks, span);
+
+		if (bits != NULL)
+		{
+			for (; row < stop; row++)
+			{
+				bool		d = bit_set(bits, (uint32) (row - span));
+
+				if (deleted != NULL)
+					deleted[row - first_row] = d;
+				n += d;
+			}
+		}
+		else
+		{
+			if (deleted != NULL)
+				memset(deleted + (row - first_row), 0, sizeof(bool) * (stop - row));
+			row = stop;
+		}
+	}
+	return n;
+}
+
+/* Rows deleted in total, for masks read with all. */
+uint64
+columnar_masks_total(ColumnarMasks *masks)
+{
+	return masks->total;
+}
