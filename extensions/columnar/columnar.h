@@ -151,6 +151,15 @@ extern void columnar_insert_mask(uint64 storage_id, uint64 first_row, CommandId 
 extern void columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 								ColumnarMaskVisitor fn, void *arg);
 extern void columnar_delete_mask(ItemPointer tid);
+/* a range of row numbers */
+typedef struct ColumnarRange
+{
+	uint64		first_row;
+	uint64		row_count;
+} ColumnarRange;
+
+extern void columnar_insert_removed(uint64 storage_id, uint64 first_row, uint64 row_count);
+extern List *columnar_take_removed(uint64 storage_id, TransactionId oldest_xmin);
 extern void columnar_get_options(Oid relid, ColumnarOptions *options);
 extern void columnar_store_options(Oid relid, const ColumnarOptions *options);
 extern void columnar_apply_options(Relation rel, List *defs);
@@ -227,6 +236,7 @@ extern void columnar_end_read(ColumnarReadState *state);
 extern uint64 columnar_total_rows(ColumnarReadState *state);
 extern bool columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot);
 extern List *columnar_read_stripes_all(ColumnarReadState *state);
+extern uint64 columnar_stripe_live_rows(ColumnarReadState *state, const ColumnarStripe *stripe);
 extern void columnar_set_parallel(ColumnarReadState *state, pg_atomic_uint64 *next_stripe);
 extern void columnar_check_parallel(Relation rel);
 extern void columnar_restrict_stripes(ColumnarReadState *state, List *stripes);
@@ -309,6 +319,11 @@ extern void columnar_customscan_init(void);
 extern void columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe,
 								  int column, uint32 group, Form_pg_attribute att,
 								  Datum *values, bool *nulls);
+
+/* ---- VACUUM (columnar_vacuum.c) ---- */
+
+extern void columnar_vacuum_rel(Relation rel, struct VacuumParams *params,
+								BufferAccessStrategy bstrategy);
 
 /* ---- the table access method (columnar_tableam.c) ---- */
 

@@ -115,10 +115,10 @@ columnar_new_storage_id(void)
 static void
 delete_storage(uint64 storage_id)
 {
-	const char *tables[] = {"stripe", "reservation", "row_mask", "storage"};
+	const char *tables[] = {"stripe", "reservation", "row_mask", "removed_range", "storage"};
 	int			t;
 
-	for (t = 0; t < 4; t++)
+	for (t = 0; t < 5; t++)
 	{
 		Relation	rel = table_open(metadata_relid(tables[t]), RowExclusiveLock);
 		ScanKeyData key;
@@ -546,6 +546,65 @@ columnar_stripe_range(uint64 storage_id, uint64 row, Snapshot snapshot,
 	table_close(srel, AccessShareLock);
 	heap_freetuple(tup);
 	return true;
+}
+
+/* ---- ranges VACUUM removed ---- */
+
+/* Rows [first_row, first_row + row_count) are in no stripe any more. */
+void
+columnar_insert_removed(uint64 storage_id, uint64 first_row, uint64 row_count)
+{
+	Relation	rel = table_open(metadata_relid("removed_range"), RowExclusiveLock);
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = Int64GetDatum(storage_id);
+	values[1] = Int64GetDatum(first_row);
+	values[2] = Int64GetDatum(row_count);
+	insert_with_cid(rel, heap_form_tuple(RelationGetDescr(rel), values, nulls),
+					GetCurrentCommandId(true));
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * The removed ranges of a storage that every snapshot sees removed (their
+ * VACUUM committed before oldest_xmin), as ColumnarRange entries sorted by
+ * first row; each is deleted from the catalog as it is returned, since its
+ * index entries are about to go.
+ */
+List *
+columnar_take_removed(uint64 storage_id, TransactionId oldest_xmin)
+{
+	Relation	rel = table_open(metadata_relid("removed_range"), RowExclusiveLock);
+	Relation	irel = index_open(metadata_relid("removed_range_pkey"), AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *ranges = NIL;
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(storage_id));
+	scan = systable_beginscan_ordered(rel, irel, snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
+	{
+		TransactionId xmin = HeapTupleHeaderGetXmin(tup->t_data);
+		ColumnarRange *r;
+		bool		isnull;
+
+		/* visible, so committed; old enough that no snapshot predates it */
+		if (!TransactionIdPrecedes(xmin, oldest_xmin))
+			continue;
+		r = palloc(sizeof(ColumnarRange));
+		r->first_row = DatumGetInt64(heap_getattr(tup, 2, RelationGetDescr(rel), &isnull));
+		r->row_count = DatumGetInt64(heap_getattr(tup, 3, RelationGetDescr(rel), &isnull));
+		ranges = lappend(ranges, r);
+		simple_heap_delete(rel, &tup->t_self);
+	}
+	systable_endscan_ordered(scan);
+	UnregisterSnapshot(snapshot);
+	index_close(irel, AccessShareLock);
+	table_close(rel, RowExclusiveLock);
+	return ranges;
 }
 
 /* ---- options ---- */

@@ -720,9 +720,15 @@ fetch_located(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 		return true;
 	}
 
-	/* this transaction's unflushed rows are decoded at once, then unpinned */
+	/*
+	 * This transaction's unflushed rows are decoded at once, then unpinned.
+	 * Handing them out seals the writer's current chunk group, so only a
+	 * row that is one of them asks for them: a unique check of every
+	 * updated row would otherwise leave chunk groups of one row.
+	 */
 	old = MemoryContextSwitchTo(state->scan_cxt);
-	pending = columnar_pending_stripes(state->rel, state->snapshot);
+	pending = columnar_pending_covers(state->rel, row) ?
+		columnar_pending_stripes(state->rel, state->snapshot) : NIL;
 	foreach(lc, pending)
 	{
 		ColumnarStripe *p = lfirst(lc);
@@ -768,8 +774,8 @@ fetch_located(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 }
 
 /* Live rows of a stripe, as the state's snapshot sees them. */
-static uint64
-stripe_live_rows(ColumnarReadState *state, const ColumnarStripe *stripe)
+uint64
+columnar_stripe_live_rows(ColumnarReadState *state, const ColumnarStripe *stripe)
 {
 	uint64		deleted = 0;
 	uint64		row;
@@ -793,7 +799,7 @@ columnar_total_rows(ColumnarReadState *state)
 	ListCell   *lc;
 
 	foreach(lc, state->stripes)
-		total += stripe_live_rows(state, lfirst(lc));
+		total += columnar_stripe_live_rows(state, lfirst(lc));
 	return total;
 }
 
@@ -807,7 +813,7 @@ columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot)
 	foreach(lc, state->stripes)
 	{
 		ColumnarStripe *stripe = lfirst(lc);
-		uint64		live = stripe_live_rows(state, stripe);
+		uint64		live = columnar_stripe_live_rows(state, stripe);
 		uint64		row;
 
 		if (n >= live)

@@ -61,6 +61,17 @@ CREATE TABLE strata_columnar.row_mask (
 );
 CREATE INDEX row_mask_span ON strata_columnar.row_mask (storage_id, first_row);
 
+-- Row numbers VACUUM took out of every stripe (it rewrote their live rows
+-- under new numbers).  Index entries still point at them for snapshots
+-- older than that VACUUM; a later VACUUM removes those entries, and the
+-- range, once no snapshot is that old.
+CREATE TABLE strata_columnar.removed_range (
+    storage_id  bigint NOT NULL,
+    first_row   bigint NOT NULL,
+    row_count   bigint NOT NULL,
+    PRIMARY KEY (storage_id, first_row)
+);
+
 -- Per-table settings; a table without a row uses the strata_columnar.* GUCs.
 -- relid is a regclass so that pg_dump writes the table's name, and a restore
 -- into another database finds the table again by it.
@@ -80,7 +91,7 @@ SELECT pg_catalog.pg_extension_config_dump('strata_columnar.options', '');
 -- owner's eyes, through the functions below, not for everyone's.
 REVOKE ALL ON strata_columnar.storage, strata_columnar.stripe,
     strata_columnar.reservation, strata_columnar.row_mask,
-    strata_columnar.options FROM PUBLIC;
+    strata_columnar.removed_range, strata_columnar.options FROM PUBLIC;
 
 -- Removes the metadata of storage that no table uses any more: dropped
 -- tables, and the transient tables of rewrites (ALTER TABLE ... SET ACCESS
@@ -102,6 +113,10 @@ BEGIN
     WHERE NOT EXISTS (SELECT 1 FROM strata_columnar.storage st
                       JOIN pg_class c ON c.relfilenode = st.relfilenode
                       WHERE st.storage_id = m.storage_id);
+    DELETE FROM strata_columnar.removed_range r
+    WHERE NOT EXISTS (SELECT 1 FROM strata_columnar.storage st
+                      JOIN pg_class c ON c.relfilenode = st.relfilenode
+                      WHERE st.storage_id = r.storage_id);
     DELETE FROM strata_columnar.storage st
     WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relfilenode = st.relfilenode);
     DELETE FROM strata_columnar.options o
