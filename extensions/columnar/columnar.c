@@ -19,6 +19,9 @@
 #include "miscadmin.h"
 #include "optimizer/plancat.h"
 #include "storage/bufmgr.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -57,6 +60,27 @@ static const struct config_enum_entry codec_options[] = {
 
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 static ExecutorEnd_hook_type prev_executor_end_hook = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/* preloaded: shared counters that let backends cache row masks */
+static void
+columnar_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(columnar_deletes_shmem_size());
+}
+
+static void
+columnar_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	columnar_deletes_shmem_init();
+	LWLockRelease(AddinShmemInitLock);
+}
 
 void		_PG_init(void);
 
@@ -146,6 +170,13 @@ _PG_init(void)
 	get_relation_info_hook = columnar_get_relation_info;
 	prev_executor_end_hook = ExecutorEnd_hook;
 	ExecutorEnd_hook = columnar_executor_end;
+	if (process_shared_preload_libraries_in_progress)
+	{
+		prev_shmem_request_hook = shmem_request_hook;
+		shmem_request_hook = columnar_shmem_request;
+		prev_shmem_startup_hook = shmem_startup_hook;
+		shmem_startup_hook = columnar_shmem_startup;
+	}
 }
 
 PG_FUNCTION_INFO_V1(columnar_handler);

@@ -137,8 +137,7 @@ typedef struct ColumnarMaskRow
 	CommandId	cid;
 	const uint8 *deleted;
 	size_t		deleted_len;
-	const uint8 *moved;			/* NULL: no row moved */
-	size_t		moved_len;
+	Datum		moved_raw;		/* 0: no row moved; else columnar_mask_row_moved */
 	TransactionId xmin;
 	TransactionId in_progress;	/* dirty snapshots: the running inserter */
 	ItemPointerData tid;
@@ -151,6 +150,7 @@ extern void columnar_insert_mask(uint64 storage_id, uint64 first_row, CommandId 
 extern void columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 								ColumnarMaskVisitor fn, void *arg);
 extern void columnar_delete_mask(ItemPointer tid);
+extern const uint8 *columnar_mask_row_moved(const ColumnarMaskRow *m, size_t *len);
 /* a range of row numbers */
 typedef struct ColumnarRange
 {
@@ -209,6 +209,9 @@ extern TM_Result columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snaps
 								   TM_FailureData *tmfd);
 extern void columnar_latest_tid(Relation rel, ItemPointer tid);
 extern void columnar_flush_deletes(void);
+extern Size columnar_deletes_shmem_size(void);
+extern void columnar_deletes_shmem_init(void);
+extern void columnar_span_changed(uint64 storage_id, uint64 span);
 extern bool columnar_has_pending_deletes(Oid relid);
 extern void columnar_deletes_xact_callback(XactEvent event);
 extern void columnar_deletes_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -232,6 +235,7 @@ extern bool columnar_read_next(ColumnarReadState *state, TupleTableSlot *slot);
 extern bool columnar_fetch_row(ColumnarReadState *state, uint64 row,
 							   TupleTableSlot *slot);
 extern void columnar_rescan(ColumnarReadState *state);
+extern void columnar_fetch_rebind(ColumnarReadState *state, Relation rel);
 extern void columnar_end_read(ColumnarReadState *state);
 extern uint64 columnar_total_rows(ColumnarReadState *state);
 extern bool columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot);
@@ -328,5 +332,6 @@ extern void columnar_vacuum_rel(Relation rel, struct VacuumParams *params,
 /* ---- the table access method (columnar_tableam.c) ---- */
 
 extern const TableAmRoutine *columnar_tableam(void);
+extern void columnar_fetch_cache_reset(void);
 
 #endif							/* COLUMNAR_H */

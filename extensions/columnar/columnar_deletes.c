@@ -25,6 +25,15 @@
  * a bounded number of locks, and a row lock is never held across
  * statements unless SELECT ... FOR UPDATE took it (columnar_lock_row).
  *
+ * Looking a row up would read every row mask of its span from the catalog,
+ * once per deleted row.  When strata_columnar is preloaded, a shared array
+ * of counters, one per hash of (storage, span), is bumped whenever a mask of
+ * the span is written or removed, before the writer releases its tuple
+ * locks; a backend keeps the masks of a span it read, with the counter it
+ * saw, and reads them again only when the counter moved.  Whether a cached
+ * mask's transaction is ours, running, committed or aborted is asked anew
+ * each time.
+ *
  * A pending mask belongs to one subtransaction and one command; it is only
  * written in its own subtransaction (an aborted one takes it along, a
  * committed one hands it to its parent), and stamped with its command id,
@@ -35,11 +44,15 @@
  */
 #include "columnar.h"
 
+#include "access/transam.h"
 #include "access/xact.h"
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/lmgr.h"
 #include "storage/predicate.h"
+#include "storage/procarray.h"
+#include "storage/shmem.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
@@ -82,6 +95,73 @@ typedef struct CheckedStripe
 	uint64		row_count;
 } CheckedStripe;
 static List *checked_stripes = NIL;
+
+/* ---- span counters (shared) and this backend's cache of masks ---- */
+
+#define SPAN_COUNTERS 65536
+
+static pg_atomic_uint32 *span_counters = NULL;
+
+typedef struct CachedMask
+{
+	TransactionId xmin;
+	CommandId	cid;
+	uint8	   *deleted;
+	size_t		deleted_len;
+	uint8	   *moved;			/* NULL: none moved */
+	size_t		moved_len;
+} CachedMask;
+
+typedef struct SpanCacheKey
+{
+	uint64		storage_id;
+	uint64		span;
+} SpanCacheKey;
+
+typedef struct SpanCacheEntry
+{
+	SpanCacheKey key;
+	uint32		counter;		/* the span's counter when read */
+	int			nmasks;
+	CachedMask *masks;
+} SpanCacheEntry;
+
+static HTAB *span_cache = NULL;	/* in TopTransactionContext */
+
+Size
+columnar_deletes_shmem_size(void)
+{
+	return sizeof(pg_atomic_uint32) * SPAN_COUNTERS;
+}
+
+void
+columnar_deletes_shmem_init(void)
+{
+	bool		found;
+	int			i;
+
+	span_counters = ShmemInitStruct("strata_columnar span counters",
+									columnar_deletes_shmem_size(), &found);
+	if (!found)
+		for (i = 0; i < SPAN_COUNTERS; i++)
+			pg_atomic_init_u32(&span_counters[i], 0);
+}
+
+static inline pg_atomic_uint32 *
+span_counter(uint64 storage_id, uint64 span)
+{
+	uint64		h = hash_combine64(hash_bytes_uint32((uint32) storage_id) ^ (storage_id >> 32), span / COLUMNAR_MASK_SPAN * UINT64CONST(0x9E3779B97F4A7C15));
+
+	return &span_counters[h % SPAN_COUNTERS];
+}
+
+/* The masks of a span changed: caches of it in every backend are stale. */
+void
+columnar_span_changed(uint64 storage_id, uint64 span)
+{
+	if (span_counters != NULL)
+		pg_atomic_fetch_add_u32(span_counter(storage_id, span), 1);
+}
 
 /* heap's mapping of row lock strength to lock manager modes */
 static const LOCKMODE row_lock_modes[] = {
@@ -280,6 +360,8 @@ write_mask(PendingMask *p)
 		}
 	}
 	columnar_insert_mask(p->storage_id, p->span, p->cid, deleted, moved);
+	/* before the tuple locks go: a deleter that gets one must see the mask */
+	columnar_span_changed(p->storage_id, p->span);
 	pfree(offsets);
 	pfree(deleted);
 	if (moved != NULL)
@@ -358,6 +440,7 @@ columnar_deletes_xact_callback(XactEvent event)
 			held_locks = NULL;
 			nheld = 0;
 			checked_stripes = NIL;
+			span_cache = NULL;
 			break;
 	}
 }
@@ -449,15 +532,17 @@ static bool
 state_visitor(const ColumnarMaskRow *m, void *arg)
 {
 	StateSearch *s = arg;
-	ColumnarFormatError err;
-	uint32		count;
 	uint32		rank;
 
-	if (!columnar_mask_parse(m->deleted, m->deleted_len, NULL, &count, &err))
-		mask_corrupt(s->rel, m->first_row, &err);
+	/* find checks its bounds; scans parse (and refuse) a corrupt mask */
 	if (!columnar_mask_find(m->deleted, m->deleted_len, s->off, &rank))
 		return true;
-	s->who->moved_to = columnar_mask_moved(m->moved, m->moved_len, rank);
+	{
+		size_t		len;
+		const uint8 *moved = columnar_mask_row_moved(m, &len);
+
+		s->who->moved_to = columnar_mask_moved(moved, len, rank);
+	}
 	s->who->cid = m->cid;
 	if (TransactionIdIsCurrentTransactionId(m->xmin))
 	{
@@ -475,6 +560,106 @@ state_visitor(const ColumnarMaskRow *m, void *arg)
 		s->state = COLUMNAR_ROW_DELETED;
 	}
 	return false;
+}
+
+static bool
+cache_visitor(const ColumnarMaskRow *m, void *arg)
+{
+	SpanCacheEntry *e = arg;
+	CachedMask *c;
+	const uint8 *moved;
+
+	if (e->nmasks % 8 == 0)
+		e->masks = e->masks == NULL ? palloc(sizeof(CachedMask) * 8) :
+			repalloc(e->masks, sizeof(CachedMask) * (e->nmasks + 8));
+	c = &e->masks[e->nmasks++];
+	c->xmin = m->xmin;
+	c->cid = m->cid;
+	c->deleted = palloc(m->deleted_len);
+	memcpy(c->deleted, m->deleted, m->deleted_len);
+	c->deleted_len = m->deleted_len;
+	moved = columnar_mask_row_moved(m, &c->moved_len);
+	c->moved = NULL;
+	if (moved != NULL)
+	{
+		c->moved = palloc(c->moved_len);
+		memcpy(c->moved, moved, c->moved_len);
+	}
+	return true;
+}
+
+/* columnar_row_state's catalog part, through the cache of span masks. */
+static ColumnarRowState
+cached_row_state(uint64 storage_id, uint64 span, uint32 off, ColumnarDeleter *who)
+{
+	SpanCacheKey key;
+	SpanCacheEntry *e;
+	bool		found;
+	uint32		counter;
+	int			i;
+
+	if (span_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(SpanCacheKey);
+		ctl.entrysize = sizeof(SpanCacheEntry);
+		ctl.hcxt = TopTransactionContext;
+		span_cache = hash_create("strata_columnar span masks", 256, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	memset(&key, 0, sizeof(key));
+	key.storage_id = storage_id;
+	key.span = span;
+	e = hash_search(span_cache, &key, HASH_ENTER, &found);
+	/* read before the masks, so a mask written meanwhile shows as a change */
+	pg_memory_barrier();
+	counter = pg_atomic_read_u32(span_counter(storage_id, span));
+	if (!found || e->counter != counter)
+	{
+		SnapshotData dirty;
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		if (found)
+		{
+			for (i = 0; i < e->nmasks; i++)
+			{
+				pfree(e->masks[i].deleted);
+				if (e->masks[i].moved)
+					pfree(e->masks[i].moved);
+			}
+			if (e->masks)
+				pfree(e->masks);
+		}
+		e->nmasks = 0;
+		e->masks = NULL;
+		e->counter = counter;
+		/* aborted masks, and those a committed VACUUM removed, are left out */
+		InitDirtySnapshot(dirty);
+		columnar_scan_masks(storage_id, (int64) span, &dirty, cache_visitor, e);
+		MemoryContextSwitchTo(old);
+	}
+	for (i = 0; i < e->nmasks; i++)
+	{
+		CachedMask *c = &e->masks[i];
+		uint32		rank;
+
+		if (!columnar_mask_find(c->deleted, c->deleted_len, off, &rank))
+			continue;
+		who->moved_to = columnar_mask_moved(c->moved, c->moved_len, rank);
+		who->cid = c->cid;
+		who->xid = c->xmin;
+		/* the mask's fate, as of now (the order of heap's tests) */
+		if (TransactionIdIsCurrentTransactionId(c->xmin))
+			return COLUMNAR_ROW_DELETED_BY_US;
+		if (TransactionIdIsInProgress(c->xmin))
+			return COLUMNAR_ROW_DELETE_IN_PROGRESS;
+		if (TransactionIdDidCommit(c->xmin))
+			return COLUMNAR_ROW_DELETED;
+		/* aborted: look on */
+	}
+	memset(who, 0, sizeof(*who));
+	return COLUMNAR_ROW_LIVE;
 }
 
 /*
@@ -504,6 +689,8 @@ columnar_row_state(Relation rel, uint64 row, ColumnarDeleter *who)
 			return COLUMNAR_ROW_DELETED_BY_US;
 		}
 	}
+	if (span_counters != NULL)
+		return cached_row_state(storage_id, span, off, who);
 	InitDirtySnapshot(dirty);
 	search.rel = rel;
 	search.off = off;

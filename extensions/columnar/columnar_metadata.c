@@ -489,18 +489,8 @@ columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 		deleted = DatumGetByteaPP(values[3]);
 		m.deleted = (const uint8 *) VARDATA_ANY(deleted);
 		m.deleted_len = VARSIZE_ANY_EXHDR(deleted);
-		if (nulls[4])
-		{
-			m.moved = NULL;
-			m.moved_len = 0;
-		}
-		else
-		{
-			bytea	   *moved = DatumGetByteaPP(values[4]);
-
-			m.moved = (const uint8 *) VARDATA_ANY(moved);
-			m.moved_len = VARSIZE_ANY_EXHDR(moved);
-		}
+		/* detoasted only when a visitor needs it (columnar_mask_row_moved) */
+		m.moved_raw = nulls[4] ? (Datum) 0 : values[4];
 		m.xmin = HeapTupleHeaderGetXmin(tup->t_data);
 		m.in_progress = snapshot != NULL && snapshot->snapshot_type == SNAPSHOT_DIRTY ?
 			snapshot->xmin : InvalidTransactionId;
@@ -511,6 +501,23 @@ columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 	}
 	systable_endscan(scan);
 	table_close(mrel, AccessShareLock);
+}
+
+/*
+ * A mask row's moved_to, detoasted (it is compressed when large), or NULL
+ * when no row of it moved.
+ */
+const uint8 *
+columnar_mask_row_moved(const ColumnarMaskRow *m, size_t *len)
+{
+	bytea	   *moved;
+
+	*len = 0;
+	if (m->moved_raw == (Datum) 0)
+		return NULL;
+	moved = DatumGetByteaPP(m->moved_raw);
+	*len = VARSIZE_ANY_EXHDR(moved);
+	return (const uint8 *) VARDATA_ANY(moved);
 }
 
 /* Delete the row mask at tid (VACUUM replaced it). */

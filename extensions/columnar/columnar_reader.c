@@ -193,6 +193,13 @@ columnar_begin_fetch(Relation rel, Snapshot snapshot)
 	return begin_read(rel, snapshot, NULL, false);
 }
 
+/* Use rel, the caller's (possibly rebuilt) relcache entry, from now on. */
+void
+columnar_fetch_rebind(ColumnarReadState *state, Relation rel)
+{
+	state->rel = rel;
+}
+
 void
 columnar_rescan(ColumnarReadState *state)
 {
@@ -668,21 +675,21 @@ static bool fetch_located(ColumnarReadState *state, uint64 row, TupleTableSlot *
 bool
 columnar_fetch_row(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 {
-	if (!fetch_located(state, row, slot))
-		return false;
-	if (state->dirty && !TransactionIdIsValid(state->snapshot->xmin))
-	{
-		ColumnarDeleter who;
+	bool		in_progress = false;
+	ColumnarDeleter who;
 
+	/* a deleted row is not decoded at all (an UPDATE's unique checks meet many) */
+	if (state->dirty)
+	{
 		switch (columnar_row_state(state->rel, row, &who))
 		{
 			case COLUMNAR_ROW_LIVE:
 				break;
 			case COLUMNAR_ROW_DELETE_IN_PROGRESS:
-				/* as heap: visible, with the deleter to wait for in xmax */
-				state->snapshot->xmax = who.xid;
+				in_progress = true;
 				break;
 			default:
+				state->snapshot->xmin = state->snapshot->xmax = InvalidTransactionId;
 				ExecClearTuple(slot);
 				return false;
 		}
@@ -692,6 +699,11 @@ columnar_fetch_row(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 		ExecClearTuple(slot);
 		return false;
 	}
+	if (!fetch_located(state, row, slot))
+		return false;
+	/* as heap: visible, with the deleter to wait for in xmax */
+	if (in_progress && !TransactionIdIsValid(state->snapshot->xmin))
+		state->snapshot->xmax = who.xid;
 	return true;
 }
 

@@ -248,13 +248,54 @@ columnarIndexFetchTuple(IndexFetchTableData *data, ItemPointer tid,
 	return columnar_fetch_row(fetch_state(fetch, snapshot), columnar_tid_to_row(tid), slot);
 }
 
+/*
+ * UPDATE fetches every old row under SnapshotAny (to build the new one from
+ * it), and consecutive rows share a chunk group: one read state per
+ * transaction keeps the group decoded.  What it caches never changes (a
+ * written stripe is immutable, and SnapshotAny hides no row), and the
+ * slot gets its own copy of the values.
+ */
+static ColumnarReadState *any_fetch = NULL;
+static Oid	any_fetch_relid = InvalidOid;
+static Oid	any_fetch_relfilenode = InvalidOid;
+
+void
+columnar_fetch_cache_reset(void)
+{
+	/* its memory goes with TopTransactionContext */
+	any_fetch = NULL;
+	any_fetch_relid = InvalidOid;
+}
+
 static bool
 columnarFetchRowVersion(Relation rel, ItemPointer tid, Snapshot snapshot,
 						TupleTableSlot *slot)
 {
-	ColumnarReadState *read = columnar_begin_fetch(rel, snapshot);
-	bool		found = columnar_fetch_row(read, columnar_tid_to_row(tid), slot);
+	ColumnarReadState *read;
+	bool		found;
 
+	if (snapshot == SnapshotAny)
+	{
+		if (any_fetch == NULL || any_fetch_relid != RelationGetRelid(rel) ||
+			any_fetch_relfilenode != rel->rd_node.relNode)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+			if (any_fetch != NULL)
+				columnar_end_read(any_fetch);
+			any_fetch = columnar_begin_fetch(rel, snapshot);
+			any_fetch_relid = RelationGetRelid(rel);
+			any_fetch_relfilenode = rel->rd_node.relNode;
+			MemoryContextSwitchTo(old);
+		}
+		columnar_fetch_rebind(any_fetch, rel);
+		found = columnar_fetch_row(any_fetch, columnar_tid_to_row(tid), slot);
+		if (found)
+			ExecMaterializeSlot(slot);
+		return found;
+	}
+	read = columnar_begin_fetch(rel, snapshot);
+	found = columnar_fetch_row(read, columnar_tid_to_row(tid), slot);
 	if (found)
 		ExecMaterializeSlot(slot);
 	columnar_end_read(read);

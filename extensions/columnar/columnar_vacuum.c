@@ -145,6 +145,8 @@ merge_visitor(const ColumnarMaskRow *m, void *arg)
 	SpanAccum  *acc;
 	bool		found;
 	ItemPointer tid;
+	size_t		moved_len;
+	const uint8 *moved_bytes = columnar_mask_row_moved(m, &moved_len);
 
 	memset(bits, 0, sizeof(bits));
 	if (m->first_row % COLUMNAR_MASK_SPAN != 0 ||
@@ -168,7 +170,7 @@ merge_visitor(const ColumnarMaskRow *m, void *arg)
 
 		if (!((bits[off >> 3] >> (off & 7)) & 1))
 			continue;
-		moved = columnar_mask_moved(m->moved, m->moved_len, rank++);
+		moved = columnar_mask_moved(moved_bytes, moved_len, rank++);
 		if (!row_kept(ms, m->first_row + off))
 		{
 			ms->any_dropped = true;
@@ -227,6 +229,10 @@ merge_masks(Relation rel, Snapshot snapshot, ColumnarRange *kept, int nkept)
 
 	foreach(lc, ms.tids)
 		columnar_delete_mask((ItemPointer) lfirst(lc));
+	/* every span read changes: its masks went or were merged */
+	hash_seq_init(&seq, ms.spans);
+	while ((acc = hash_seq_search(&seq)) != NULL)
+		columnar_span_changed(storage_id, acc->span);
 	hash_seq_init(&seq, ms.spans);
 	while ((acc = hash_seq_search(&seq)) != NULL)
 	{

@@ -953,6 +953,7 @@ columnar_xact_callback(XactEvent event, void *arg)
 			/* the memory goes with TopTransactionContext */
 			write_states = NIL;
 			reservation_counts = NULL;
+			columnar_fetch_cache_reset();
 			break;
 	}
 }

@@ -1,6 +1,7 @@
-# kill -9 of the postmaster in the middle of a bulk load and of a VACUUM
-# FULL: after crash recovery every committed row is there, no row of the
-# interrupted transactions is, and verify() finds the table consistent.
+# kill -9 of the postmaster in the middle of a bulk load, a VACUUM FULL, an
+# UPDATE and a VACUUM: after crash recovery every committed row is there,
+# no change of the interrupted transactions is, and verify() finds the
+# table consistent.
 use strict;
 use warnings;
 use FindBin;
@@ -67,6 +68,47 @@ $node->safe_psql('postgres', q{INSERT INTO t VALUES (-1, 'last', now())});
 crash_restart($node);
 is($node->safe_psql('postgres', q{SELECT v FROM t WHERE id = -1}), 'last',
    'the last committed row before kill -9 is there');
+
+# Deletes and updates: committed ones survive, an interrupted one is gone.
+$node->safe_psql('postgres', q{
+    CREATE TABLE u (id int PRIMARY KEY, n int8) USING strata_columnar;
+    ALTER TABLE u SET (autovacuum_enabled = off);
+    INSERT INTO u SELECT g, g FROM generate_series(1, 1000000) g;
+    DELETE FROM u WHERE id % 2 = 0;
+    UPDATE u SET n = -n WHERE id % 10 = 1;
+});
+my $expect = q{SELECT count(*), sum(n) FROM (SELECT g AS id, CASE WHEN g % 10 = 1 THEN -g ELSE g END AS n
+               FROM generate_series(1, 1000000) g WHERE g % 2 = 1) x};
+my $want = $node->safe_psql('postgres', $expect);
+my $upd = IPC::Run::start(
+    [ 'psql', '-X', '-d', $node->connstr('postgres'), '-c',
+      q{BEGIN; UPDATE u SET n = 0; DELETE FROM u WHERE id < 1000; SELECT pg_sleep(600);} ],
+    '>', \$out, '2>', \$err);
+ok($node->poll_query_until('postgres', q{SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND wait_event = 'PgSleep'}),
+   'the interrupted UPDATE and DELETE are done and uncommitted');
+crash_restart($node);
+$upd->kill_kill;
+is($node->safe_psql('postgres', q{SELECT count(*), sum(n) FROM u}), $want,
+   'after a crash, committed deletes and updates hold and the uncommitted ones are gone');
+is($node->safe_psql('postgres', q{SET enable_seqscan = off; SELECT n FROM u WHERE id = 11}), '-11',
+   'the index finds the committed new version');
+
+# kill -9 during a VACUUM that rewrites half-deleted stripes.
+my $vac2 = IPC::Run::start(
+    [ 'psql', '-X', '-d', $node->connstr('postgres'), '-c', q{VACUUM u} ],
+    '>', \$out, '2>', \$err);
+$node->poll_query_until('postgres', q{SELECT count(*) > 0 FROM pg_stat_activity WHERE query = 'VACUUM u'});
+crash_restart($node);
+$vac2->kill_kill;
+is($node->safe_psql('postgres', q{SELECT count(*), sum(n) FROM u}), $want,
+   'a VACUUM interrupted by a crash loses and duplicates nothing');
+like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('u')}), qr/^ok: /,
+     'verify() after the interrupted VACUUM');
+$node->safe_psql('postgres', q{VACUUM u});
+is($node->safe_psql('postgres', q{SELECT count(*), sum(n), (SELECT deleted_rows FROM strata_columnar.stats('u')) FROM u}),
+   "$want|0", 'VACUUM after recovery rewrites the table, no row lost');
+is($node->safe_psql('postgres', q{SET enable_seqscan = off; SELECT n FROM u WHERE id = 999999}), '999999',
+   'the index finds a moved row');
 
 $node->stop;
 done_testing();
