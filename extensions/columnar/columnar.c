@@ -63,13 +63,17 @@ static ExecutorEnd_hook_type prev_executor_end_hook = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
-/* preloaded: shared counters that let backends cache row masks */
+/*
+ * Preloaded: shared counters that let backends cache row masks, and the
+ * tokens of speculative insertions.
+ */
 static void
 columnar_shmem_request(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(columnar_deletes_shmem_size());
+	RequestAddinShmemSpace(columnar_speculative_shmem_size());
 }
 
 static void
@@ -79,6 +83,7 @@ columnar_shmem_startup(void)
 		prev_shmem_startup_hook();
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	columnar_deletes_shmem_init();
+	columnar_speculative_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 
@@ -524,7 +529,8 @@ verify_failed(Relation rel, const ColumnarStripe *stripe, const char *what)
 /*
  * Decode every chunk of every stripe the current snapshot sees, and check
  * what the metadata claims against the data: lengths, null counts, row
- * ranges that do not overlap, and every value inside its chunk's bounds.
+ * ranges that do not overlap, every value inside its chunk's bounds, and
+ * row masks that delete only rows of stripes.
  */
 PG_FUNCTION_INFO_V1(columnar_verify);
 Datum
@@ -539,6 +545,8 @@ columnar_verify(PG_FUNCTION_ARGS)
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "verify", ALLOCSET_DEFAULT_SIZES);
 	uint64		prev_end = 0;
 	uint64		rows = 0;
+	uint64		deleted;
+	ColumnarMasks *masks;
 	int64		values_checked = 0;
 	ListCell   *lc;
 
@@ -601,9 +609,19 @@ columnar_verify(PG_FUNCTION_ARGS)
 			}
 		}
 	}
+	/* every row a mask deletes must be a row of a stripe */
+	deleted = rows - columnar_total_rows(read);
+	masks = columnar_masks_begin(rel, GetActiveSnapshot(), true, cxt);
+	if (columnar_masks_total(masks) != deleted)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("strata_columnar table \"%s\" is inconsistent", RelationGetRelationName(rel)),
+				 errdetail_internal("Its row masks delete %llu rows, of which %llu are rows of its stripes.",
+									(unsigned long long) columnar_masks_total(masks),
+									(unsigned long long) deleted)));
 	columnar_end_read(read);
 	relation_close(rel, AccessShareLock);
-	PG_RETURN_TEXT_P(cstring_to_text(psprintf("ok: %d stripes, %llu rows, %lld values checked against their bounds",
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("ok: %d stripes, %llu rows (%llu deleted), %lld values checked against their bounds",
 											  list_length(stripes), (unsigned long long) rows,
-											  (long long) values_checked)));
+											  (unsigned long long) deleted, (long long) values_checked)));
 }

@@ -134,7 +134,7 @@ extern bool columnar_stripe_range(uint64 storage_id, uint64 row, Snapshot snapsh
 typedef struct ColumnarMaskRow
 {
 	uint64		first_row;		/* of the span */
-	CommandId	cid;
+	CommandId	cid;			/* InvalidCommandId: killed */
 	const uint8 *deleted;
 	size_t		deleted_len;
 	Datum		moved_raw;		/* 0: no row moved; else columnar_mask_row_moved */
@@ -146,7 +146,7 @@ typedef struct ColumnarMaskRow
 typedef bool (*ColumnarMaskVisitor) (const ColumnarMaskRow *mask, void *arg);
 
 extern void columnar_insert_mask(uint64 storage_id, uint64 first_row, CommandId cid,
-								 bytea *deleted, bytea *moved_to);
+								 bytea *deleted, bytea *moved_to, bool killed);
 extern void columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 								ColumnarMaskVisitor fn, void *arg);
 extern void columnar_delete_mask(ItemPointer tid);
@@ -174,6 +174,7 @@ extern void columnar_flush_relation(Relation rel);
 extern List *columnar_pending_stripes(Relation rel, Snapshot snapshot);
 extern void columnar_release_pending(List *stripes);
 extern bool columnar_pending_covers(Relation rel, uint64 row);
+extern bool columnar_pending_row_cid(Relation rel, uint64 row, CommandId *cid);
 extern bool columnar_has_pending(Oid relid);
 extern void columnar_discard_pending(Oid relid);
 extern void columnar_xact_callback(XactEvent event, void *arg);
@@ -208,6 +209,7 @@ extern TM_Result columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snaps
 								   LockWaitPolicy wait_policy, uint8 flags,
 								   TM_FailureData *tmfd);
 extern void columnar_latest_tid(Relation rel, ItemPointer tid);
+extern void columnar_kill_row(Relation rel, uint64 row);
 extern void columnar_flush_deletes(void);
 extern Size columnar_deletes_shmem_size(void);
 extern void columnar_deletes_shmem_init(void);
@@ -223,6 +225,15 @@ extern bool columnar_masks_deleted(ColumnarMasks *masks, uint64 row);
 extern uint32 columnar_masks_range(ColumnarMasks *masks, uint64 first_row, uint32 rows,
 								   bool *deleted);
 extern uint64 columnar_masks_total(ColumnarMasks *masks);
+
+/* ---- speculative insertions (columnar_speculative.c) ---- */
+
+extern Size columnar_speculative_shmem_size(void);
+extern void columnar_speculative_shmem_init(void);
+extern void columnar_speculative_begin(uint64 storage_id, uint64 row, TransactionId xid,
+									   uint32 token);
+extern void columnar_speculative_end(void);
+extern uint32 columnar_speculative_token(uint64 storage_id, uint64 row, TransactionId xid);
 
 /* ---- reader (columnar_reader.c) ---- */
 

@@ -359,7 +359,7 @@ write_mask(PendingMask *p)
 			memcpy(&rows[lo], &p->moved_row[i], sizeof(uint64));
 		}
 	}
-	columnar_insert_mask(p->storage_id, p->span, p->cid, deleted, moved);
+	columnar_insert_mask(p->storage_id, p->span, p->cid, deleted, moved, false);
 	/* before the tuple locks go: a deleter that gets one must see the mask */
 	columnar_span_changed(p->storage_id, p->span);
 	pfree(offsets);
@@ -537,6 +537,13 @@ state_visitor(const ColumnarMaskRow *m, void *arg)
 	/* find checks its bounds; scans parse (and refuse) a corrupt mask */
 	if (!columnar_mask_find(m->deleted, m->deleted_len, s->off, &rank))
 		return true;
+	if (m->cid == InvalidCommandId)
+	{
+		/* killed: the row never existed */
+		s->who->xid = m->xmin;
+		s->state = COLUMNAR_ROW_DELETED;
+		return false;
+	}
 	{
 		size_t		len;
 		const uint8 *moved = columnar_mask_row_moved(m, &len);
@@ -649,6 +656,8 @@ cached_row_state(uint64 storage_id, uint64 span, uint32 off, ColumnarDeleter *wh
 		who->moved_to = columnar_mask_moved(c->moved, c->moved_len, rank);
 		who->cid = c->cid;
 		who->xid = c->xmin;
+		if (c->cid == InvalidCommandId)
+			return COLUMNAR_ROW_DELETED;	/* killed: it never existed */
 		/* the mask's fate, as of now (the order of heap's tests) */
 		if (TransactionIdIsCurrentTransactionId(c->xmin))
 			return COLUMNAR_ROW_DELETED_BY_US;
@@ -952,7 +961,19 @@ columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSl
 			}
 			if (!found)
 			{
+				CommandId	inserted_by;
+
 				release_tuple_lock(&tag, lockmode);
+				/*
+				 * Only ON CONFLICT DO UPDATE asks to lock a row this very
+				 * command inserted; heap's executor would find out from the
+				 * row's xmin, which a columnar row does not carry.
+				 */
+				if (columnar_pending_row_cid(rel, row, &inserted_by) && inserted_by == cid)
+					ereport(ERROR,
+							(errcode(ERRCODE_CARDINALITY_VIOLATION),
+							 errmsg("ON CONFLICT DO UPDATE command cannot affect row a second time"),
+							 errhint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")));
 				tmfd->ctid = *tid;
 				return TM_Invisible;
 			}
@@ -980,6 +1001,26 @@ columnar_latest_tid(Relation rel, ItemPointer tid)
 			return;
 		*tid = columnar_row_to_tid(who.moved_to);
 	}
+}
+
+/*
+ * Make a speculatively inserted row of this transaction never have existed
+ * (its insertion lost a race for a unique key): a killed mask, written at
+ * once, so that concurrent inserters of the key do not wait for us.
+ */
+void
+columnar_kill_row(Relation rel, uint64 row)
+{
+	uint64		storage_id = columnar_storage_id(rel);
+	uint64		span = span_of(row);
+	uint16		off = (uint16) (row - span);
+	bytea	   *deleted = palloc(VARHDRSZ + 1 + COLUMNAR_MASK_BYTES);
+	size_t		len = columnar_mask_encode(&off, 1, (uint8 *) VARDATA(deleted));
+
+	SET_VARSIZE(deleted, VARHDRSZ + len);
+	columnar_insert_mask(storage_id, span, GetCurrentCommandId(true), deleted, NULL, true);
+	columnar_span_changed(storage_id, span);
+	pfree(deleted);
 }
 
 /* ---- deleted rows as a snapshot sees them ---- */

@@ -436,10 +436,14 @@ columnar_row_reserved(uint64 storage_id, uint64 row, Snapshot snapshot)
 
 /* ---- row masks ---- */
 
-/* Insert one row mask, stamped with the deleting command's id. */
+/*
+ * Insert one row mask, stamped with the deleting command's id.  A killed
+ * mask (an aborted speculative insertion) records command_id -1: its rows
+ * never existed for anyone.
+ */
 void
 columnar_insert_mask(uint64 storage_id, uint64 first_row, CommandId cid,
-					 bytea *deleted, bytea *moved_to)
+					 bytea *deleted, bytea *moved_to, bool killed)
 {
 	Relation	mrel = table_open(metadata_relid("row_mask"), RowExclusiveLock);
 	Datum		values[Natts_row_mask];
@@ -447,7 +451,7 @@ columnar_insert_mask(uint64 storage_id, uint64 first_row, CommandId cid,
 
 	values[0] = Int64GetDatum(storage_id);
 	values[1] = Int64GetDatum(first_row);
-	values[2] = Int64GetDatum((int64) cid);
+	values[2] = Int64GetDatum(killed ? -1 : (int64) cid);
 	values[3] = PointerGetDatum(deleted);
 	values[4] = PointerGetDatum(moved_to);
 	insert_with_cid(mrel, heap_form_tuple(RelationGetDescr(mrel), values, nulls), cid);
@@ -485,6 +489,7 @@ columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 
 		heap_deform_tuple(tup, desc, values, nulls);
 		m.first_row = DatumGetInt64(values[1]);
+		/* -1, a killed mask, reads as InvalidCommandId */
 		m.cid = (CommandId) DatumGetInt64(values[2]);
 		deleted = DatumGetByteaPP(values[3]);
 		m.deleted = (const uint8 *) VARDATA_ANY(deleted);

@@ -721,7 +721,10 @@ fetch_located(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 	 * heap's visibility test sets them, and so must every path here.
 	 */
 	if (dirty)
+	{
 		state->snapshot->xmin = state->snapshot->xmax = InvalidTransactionId;
+		state->snapshot->speculativeToken = 0;
+	}
 	match_slot(state, slot);
 	if (state->stripe != NULL && state->stripe->first_block != InvalidBlockNumber &&
 		row >= state->stripe->first_row &&
@@ -760,24 +763,37 @@ fetch_located(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 
 	stripe = columnar_find_stripe(state->rel, state->storage_id, row, state->snapshot);
 	MemoryContextSwitchTo(old);
-	if (stripe == NULL)
+	if (stripe == NULL && dirty)
 	{
-		if (dirty)
+		/* another writer's rows exist only in its memory: report it */
+		state->snapshot->xmin = state->snapshot->xmax = InvalidTransactionId;
+		if (columnar_row_reserved(state->storage_id, row, state->snapshot))
 		{
-			/* another writer's rows exist only in its memory: report it */
-			state->snapshot->xmin = state->snapshot->xmax = InvalidTransactionId;
-			if (columnar_row_reserved(state->storage_id, row, state->snapshot) &&
-				TransactionIdIsValid(state->snapshot->xmin))
+			if (TransactionIdIsValid(state->snapshot->xmin))
 			{
+				/* a speculative insertion: wait for it, not its transaction */
+				state->snapshot->speculativeToken =
+					columnar_speculative_token(state->storage_id, row, state->snapshot->xmin);
 				ExecStoreAllNullTuple(slot);
 				slot->tts_tableOid = RelationGetRelid(state->rel);
 				slot->tts_tid = columnar_row_to_tid(row);
 				return true;
 			}
-			state->snapshot->xmin = state->snapshot->xmax = InvalidTransactionId;
+
+			/*
+			 * The writer committed since we looked for its stripe, which it
+			 * flushed before committing: look again, or a unique check
+			 * would miss the row.
+			 */
+			old = MemoryContextSwitchTo(state->scan_cxt);
+			stripe = columnar_find_stripe(state->rel, state->storage_id, row, state->snapshot);
+			MemoryContextSwitchTo(old);
 		}
-		return false;
+		if (stripe == NULL)
+			state->snapshot->xmin = state->snapshot->xmax = InvalidTransactionId;
 	}
+	if (stripe == NULL)
+		return false;
 	if (row >= stripe->first_row + stripe->row_count)
 		return false;
 	load_group_of_row(state, stripe, row);

@@ -5,9 +5,9 @@
  *
  * Rows are stored by columnar_writer.c and read by columnar_reader.c; this
  * file maps the TableAmRoutine contract onto them; deletes, updates and row
- * locks are columnar_deletes.c's.  What this version does not do
- * (speculative insertion, CLUSTER, CREATE INDEX CONCURRENTLY, unlogged
- * tables) raises ERRCODE_FEATURE_NOT_SUPPORTED naming the table.  Parallel scans claim
+ * locks are columnar_deletes.c's.  What this version does not do (CLUSTER,
+ * CREATE INDEX CONCURRENTLY, unlogged tables) raises
+ * ERRCODE_FEATURE_NOT_SUPPORTED naming the table.  Parallel scans claim
  * whole stripes; they are planned only when this backend has no unflushed
  * rows in the table (columnar.c, columnar_customscan.c).
  *
@@ -338,25 +338,41 @@ columnarIndexDeleteTuples(Relation rel, TM_IndexDeleteOp *delstate)
 
 /* ---- writing ---- */
 
+/*
+ * Inserts are counted as heap counts them, so that autovacuum comes to
+ * merge the small stripes of many small transactions.
+ */
 static void
 columnarTupleInsert(Relation rel, TupleTableSlot *slot, CommandId cid,
 					int options, BulkInsertState bistate)
 {
 	columnar_insert_row(rel, slot, bistate != NULL);
+	pgstat_count_heap_insert(rel, 1);
 }
 
+/*
+ * INSERT ... ON CONFLICT: the row goes in like any other; when its index
+ * entries find a conflict after all, it is killed (columnar_kill_row) and
+ * the executor tries again.
+ */
 static void
 columnarTupleInsertSpeculative(Relation rel, TupleTableSlot *slot, CommandId cid,
 							   int options, BulkInsertState bistate, uint32 specToken)
 {
-	not_supported(rel, "INSERT ... ON CONFLICT");
+	columnar_insert_row(rel, slot, false);
+	pgstat_count_heap_insert(rel, 1);
+	/* what heap keeps in the tuple: concurrent inserters wait on the token */
+	columnar_speculative_begin(columnar_storage_id(rel), columnar_tid_to_row(&slot->tts_tid),
+							   GetCurrentTransactionId(), specToken);
 }
 
 static void
 columnarTupleCompleteSpeculative(Relation rel, TupleTableSlot *slot,
 								 uint32 specToken, bool succeeded)
 {
-	not_supported(rel, "INSERT ... ON CONFLICT");
+	if (!succeeded)
+		columnar_kill_row(rel, columnar_tid_to_row(&slot->tts_tid));
+	columnar_speculative_end();
 }
 
 static void
@@ -367,6 +383,7 @@ columnarMultiInsert(Relation rel, TupleTableSlot **slots, int nslots,
 
 	for (i = 0; i < nslots; i++)
 		columnar_insert_row(rel, slots[i], true);
+	pgstat_count_heap_insert(rel, nslots);
 }
 
 static TM_Result

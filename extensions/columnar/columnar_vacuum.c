@@ -261,7 +261,7 @@ merge_masks(Relation rel, Snapshot snapshot, ColumnarRange *kept, int nkept)
 			for (i = 0; i < n; i++)
 				memcpy(VARDATA(moved) + i * sizeof(uint64), &acc->moved[offsets[i]], sizeof(uint64));
 		}
-		columnar_insert_mask(storage_id, acc->span, GetCurrentCommandId(true), deleted, moved);
+		columnar_insert_mask(storage_id, acc->span, GetCurrentCommandId(true), deleted, moved, false);
 	}
 	CommandCounterIncrement();
 	return list_length(ms.tids);

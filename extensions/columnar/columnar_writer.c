@@ -841,6 +841,27 @@ columnar_pending_covers(Relation rel, uint64 row)
 	return false;
 }
 
+/* The command that inserted row, one of this transaction's unflushed rows. */
+bool
+columnar_pending_row_cid(Relation rel, uint64 row, CommandId *cid)
+{
+	ListCell   *lc;
+
+	foreach(lc, write_states)
+	{
+		WriteState *state = lfirst(lc);
+
+		if (state->relid == RelationGetRelid(rel) && !state->dead &&
+			state->relfilenode == rel->rd_node.relNode &&
+			row >= state->first_row && row < state->first_row + state->rows)
+		{
+			*cid = state->cid;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Unpin what columnar_pending_stripes returned. */
 void
 columnar_release_pending(List *stripes)
@@ -954,6 +975,7 @@ columnar_xact_callback(XactEvent event, void *arg)
 			write_states = NIL;
 			reservation_counts = NULL;
 			columnar_fetch_cache_reset();
+			columnar_speculative_end();	/* an insertion an error cut short */
 			break;
 	}
 }
@@ -965,6 +987,8 @@ columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	ListCell   *lc;
 
 	columnar_deletes_subxact_callback(event, mySubid, parentSubid);
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		columnar_speculative_end();
 	switch (event)
 	{
 		case SUBXACT_EVENT_ABORT_SUB:

@@ -120,10 +120,27 @@ MERGE INTO h USING (VALUES (5, 'm5'), (10, 'm10'), (300000, 'm3')) v(id, v) ON h
     WHEN MATCHED THEN DELETE
     WHEN NOT MATCHED THEN INSERT (id, grp, v) VALUES (v.id, 0, v.v);
 SELECT same('merge');
--- ON CONFLICT DO UPDATE of an existing row
+-- INSERT ... ON CONFLICT: existing keys updated or left, new ones inserted
 INSERT INTO c VALUES (5, 0, 'x') ON CONFLICT (id) DO UPDATE SET v = 'upserted';
 INSERT INTO h VALUES (5, 0, 'x') ON CONFLICT (id) DO UPDATE SET v = 'upserted';
+INSERT INTO c SELECT g, 9, 'up' || g FROM generate_series(29990, 30010) g
+    ON CONFLICT (id) DO UPDATE SET v = excluded.v, grp = c.grp + 100;
+INSERT INTO h SELECT g, 9, 'up' || g FROM generate_series(29990, 30010) g
+    ON CONFLICT (id) DO UPDATE SET v = excluded.v, grp = h.grp + 100;
+WITH i AS (INSERT INTO c VALUES (6, 0, 'y'), (400000, 0, 'new') ON CONFLICT DO NOTHING RETURNING id)
+SELECT * FROM i;
+INSERT INTO h VALUES (6, 0, 'y'), (400000, 0, 'new') ON CONFLICT DO NOTHING;
 SELECT same('upsert');
+-- the same key twice in one command
+INSERT INTO c VALUES (500000, 0, 'a'), (500000, 0, 'b') ON CONFLICT (id) DO UPDATE SET v = excluded.v;
+INSERT INTO c VALUES (500000, 0, 'a'), (500000, 0, 'b') ON CONFLICT DO NOTHING;
+SELECT id, v FROM c WHERE id = 500000;
+INSERT INTO h VALUES (500000, 0, 'a');
+-- a conflict on a unique index that is not the arbiter still raises
+CREATE UNIQUE INDEX c_v ON c (v) WHERE id >= 400000;
+INSERT INTO c VALUES (600000, 0, 'new') ON CONFLICT (id) DO NOTHING;
+DROP INDEX c_v;
+SELECT same('upsert twice');
 
 -- triggers: row and statement level, with transition tables
 CREATE TABLE audit (op text, id int, old_n int8, new_n int8);

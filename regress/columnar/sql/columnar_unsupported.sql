@@ -2,12 +2,6 @@
 SET client_min_messages = warning;
 CREATE TABLE nope (a int PRIMARY KEY, b text) USING strata_columnar;
 INSERT INTO nope VALUES (1, 'one'), (2, 'two');
--- a conflict found by the index pre-check needs no speculative insertion
-INSERT INTO nope VALUES (1, 'x') ON CONFLICT DO NOTHING;
-INSERT INTO nope VALUES (1, 'x') ON CONFLICT (a) DO UPDATE SET b = 'uno';
--- a new key would need one
-INSERT INTO nope VALUES (3, 'x') ON CONFLICT DO NOTHING;
-INSERT INTO nope VALUES (3, 'x') ON CONFLICT (a) DO UPDATE SET b = 'tres';
 CREATE UNLOGGED TABLE nope_unlogged (a int) USING strata_columnar;
 CLUSTER nope USING nope_pkey;
 CREATE INDEX CONCURRENTLY ON nope (b);

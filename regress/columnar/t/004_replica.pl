@@ -1,5 +1,6 @@
 # A physical streaming replica sees strata_columnar tables as the primary
-# does: the data pages and the metadata both travel in the WAL.
+# does: the data pages, the metadata and the row masks all travel in the
+# WAL.
 use strict;
 use warnings;
 use FindBin;
@@ -38,8 +39,25 @@ is($standby->safe_psql('postgres', q{SET enable_seqscan = off; SELECT v FROM t W
 like($standby->safe_psql('postgres', q{SELECT strata_columnar.verify('t')}), qr/^ok: /,
      'verify() on the standby');
 
+# deletes, updates and a VACUUM that rewrites stripes travel the same way
+$primary->safe_psql('postgres', q{
+    DELETE FROM t WHERE id % 3 = 0;
+    UPDATE t SET v = 'updated' WHERE id % 5 = 0;
+    VACUUM t;
+    DELETE FROM t WHERE id > 79000;
+});
+$primary->wait_for_catchup($standby);
+is($standby->safe_psql('postgres', $query), $primary->safe_psql('postgres', $query),
+   'the standby sees the deletes, updates and VACUUM');
+is($standby->safe_psql('postgres', q{SET enable_seqscan = off; SELECT v FROM t WHERE id IN (70000, 70001, 70002) ORDER BY id}),
+   "updated\nafter backup", 'index lookups find updated and moved rows on the standby');
+like($standby->safe_psql('postgres', q{SELECT strata_columnar.verify('t')}), qr/^ok: /,
+     'verify() on the standby after the changes');
+
 my ($ret, $out, $err) = $standby->psql('postgres', q{INSERT INTO t VALUES (1, 'x')});
 like($err, qr/read-only transaction/, 'the standby refuses writes as usual');
+($ret, $out, $err) = $standby->psql('postgres', q{DELETE FROM t WHERE id = 1});
+like($err, qr/read-only transaction/, 'and deletes');
 
 $standby->stop;
 $primary->stop;

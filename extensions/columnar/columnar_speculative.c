@@ -1,0 +1,114 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_speculative.c
+ *	  Which row each backend is inserting speculatively (INSERT ... ON
+ *	  CONFLICT), for other backends' unique checks.
+ *
+ * Heap stores a speculative insertion's token in the tuple, so a
+ * concurrent inserter of the same key waits only for that insertion to be
+ * confirmed or killed (SpeculativeInsertionWait), not for the whole
+ * transaction.  A columnar row lives in its writer's memory until the
+ * stripe is flushed, so the token is published here instead: one slot per
+ * backend, in shared memory when strata_columnar is preloaded.  Without it
+ * a concurrent inserter waits for the transaction, and two upserts racing
+ * for one key while holding other rows can deadlock (PostgreSQL detects it
+ * and cancels one).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "columnar.h"
+
+#include "miscadmin.h"
+#include "storage/backendid.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+
+typedef struct SpeculativeSlot
+{
+	slock_t		mutex;
+	bool		valid;
+	Oid			dbid;
+	uint64		storage_id;
+	uint64		row;
+	TransactionId xid;
+	uint32		token;
+} SpeculativeSlot;
+
+static SpeculativeSlot *slots = NULL;
+
+Size
+columnar_speculative_shmem_size(void)
+{
+	return mul_size(sizeof(SpeculativeSlot), MaxBackends + 1);
+}
+
+void
+columnar_speculative_shmem_init(void)
+{
+	bool		found;
+	int			i;
+
+	slots = ShmemInitStruct("strata_columnar speculative insertions",
+							columnar_speculative_shmem_size(), &found);
+	if (!found)
+		for (i = 0; i <= MaxBackends; i++)
+		{
+			SpinLockInit(&slots[i].mutex);
+			slots[i].valid = false;
+		}
+}
+
+/* This backend is inserting row speculatively, under token. */
+void
+columnar_speculative_begin(uint64 storage_id, uint64 row, TransactionId xid, uint32 token)
+{
+	SpeculativeSlot *s;
+
+	if (slots == NULL || MyBackendId <= 0 || MyBackendId > MaxBackends)
+		return;
+	s = &slots[MyBackendId];
+	SpinLockAcquire(&s->mutex);
+	s->dbid = MyDatabaseId;
+	s->storage_id = storage_id;
+	s->row = row;
+	s->xid = xid;
+	s->token = token;
+	s->valid = true;
+	SpinLockRelease(&s->mutex);
+}
+
+/* The insertion was confirmed or killed. */
+void
+columnar_speculative_end(void)
+{
+	SpeculativeSlot *s;
+
+	if (slots == NULL || MyBackendId <= 0 || MyBackendId > MaxBackends)
+		return;
+	s = &slots[MyBackendId];
+	SpinLockAcquire(&s->mutex);
+	s->valid = false;
+	SpinLockRelease(&s->mutex);
+}
+
+/* Is row being inserted speculatively by xid?  Then its token, else 0. */
+uint32
+columnar_speculative_token(uint64 storage_id, uint64 row, TransactionId xid)
+{
+	int			i;
+	uint32		token = 0;
+
+	if (slots == NULL)
+		return 0;
+	for (i = 1; i <= MaxBackends && token == 0; i++)
+	{
+		SpeculativeSlot *s = &slots[i];
+
+		SpinLockAcquire(&s->mutex);
+		if (s->valid && s->dbid == MyDatabaseId && s->storage_id == storage_id &&
+			s->row == row && TransactionIdEquals(s->xid, xid))
+			token = s->token;
+		SpinLockRelease(&s->mutex);
+	}
+	return token;
+}
