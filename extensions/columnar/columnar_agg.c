@@ -660,7 +660,11 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
-	columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
+	/*
+	 * The filters' values are computed when the first group is read: a
+	 * parameter set by an initPlan has no value yet (initPlans are set up
+	 * after this node), and the reader looks at them only then.
+	 */
 	state->read = columnar_begin_read(rel, estate->es_snapshot,
 									  state->attrs != NULL ? state->attrs : bms_make_singleton(1));
 	columnar_set_filters(state->read, state->filters, state->nfilters);
@@ -1556,6 +1560,7 @@ agg_exec(CustomScanState *node)
 		if (!state->done)
 		{
 			state->done = true;
+			columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 			run_grouped(state);
 		}
 		if (state->emit_next >= state->ngroups)
@@ -1578,6 +1583,7 @@ agg_exec(CustomScanState *node)
 		if (state->done)
 			return NULL;
 		state->done = true;
+		columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 		run_aggregates(state);
 		ExecClearTuple(slot);
 		for (i = 0; i < state->naggs; i++)
@@ -1608,7 +1614,6 @@ agg_rescan(CustomScanState *node)
 
 	reset_aggs(state);
 	reset_groups(state);
-	columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 	columnar_rescan(state->read);
 }
 

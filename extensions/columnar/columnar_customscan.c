@@ -14,6 +14,13 @@
  * evaluated on every row returned: skipping only ever leaves out groups
  * in which no row could pass.
  *
+ * ORDER BY plain columns with a small LIMIT, over this table alone, gets a
+ * top-N variant that materializes late: it reads only the sort keys (and
+ * the quals' columns), keeps the best rows in a bounded heap of row
+ * numbers, and fetches the whole rows of those few at the end, in order.
+ * A plain Sort would decode every column of every row to throw almost all
+ * of them away.
+ *
  * It has no backward scan, so the planner puts a Material node under a
  * scroll cursor, and no parameterized variant yet.  Its parallel variant
  * shares a stripe counter in dynamic shared memory: each participant
@@ -36,6 +43,7 @@
 #include "commands/defrem.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -50,18 +58,44 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/typcache.h"
+#include "utils/datum.h"
+#include "utils/memutils.h"
+#include "utils/sortsupport.h"
 
 bool		columnar_enable_custom_scan = true;
+
+/* top-N: the best rows so far, each its sort keys and row number */
+typedef struct TopNEntry
+{
+	uint64		row;
+	Datum	   *keys;
+	bool	   *nulls;
+} TopNEntry;
 
 typedef struct ColumnarScanState
 {
 	CustomScanState css;
+
+	/* top-N mode (custom_private has a third element) */
+	bool		topn;
+	int			topn_count;		/* rows to keep */
+	int			nkeys;
+	AttrNumber *key_attnos;
+	SortSupportData *sortkeys;
+	TopNEntry  *heap;			/* worst first */
+	int			heap_size;
+	bool		topn_done;
+	int			topn_next;		/* next entry to return, in order */
+	MemoryContext topn_cxt;
+	ColumnarReadState *fetch;
+
 	ColumnarReadState *read;
 	Bitmapset  *attrs;			/* 1-based attribute numbers to decode */
 	List	   *filter_quals;	/* the quals filters come from */
 	ColumnarFilter *filters;
 	int			nfilters;
 	ExprContext *filter_econtext;
+	bool		filters_ready;	/* their values computed for this scan */
 } ColumnarScanState;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
@@ -131,6 +165,118 @@ needed_attrs(RelOptInfo *rel, int natts)
 			attrs = bms_add_member(attrs, attno);
 	}
 	return attrs;
+}
+
+/*
+ * The top-N path: when the query is ORDER BY columns of this table with a
+ * LIMIT known at planning, over this table alone and nothing else (no
+ * grouping, aggregates, windows, DISTINCT, row locks or set-returning
+ * functions), a ColumnarScan that returns the LIMIT's rows already sorted.
+ */
+#define TOPN_MAX_ROWS 10000
+
+static void
+add_topn_path(PlannerInfo *root, RelOptInfo *rel, Bitmapset *attrs, int natts)
+{
+	Query	   *parse = root->parse;
+	List	   *keys = NIL;
+	Bitmapset  *scan_attrs = NULL;
+	List	   *scan_attlist = NIL;
+	List	   *attlist = NIL;
+	ListCell   *lc;
+	CustomPath *path;
+	QualCost	qcost;
+	double		fraction;
+	int			x = -1;
+
+	if (root->query_pathkeys == NIL || root->limit_tuples <= 0 ||
+		root->limit_tuples > TOPN_MAX_ROWS ||
+		bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		rel->reloptkind != RELOPT_BASEREL ||
+		parse->groupClause != NIL || parse->groupingSets != NIL || parse->hasAggs ||
+		parse->hasWindowFuncs || parse->distinctClause != NIL || parse->rowMarks != NIL ||
+		parse->hasTargetSRFs || parse->setOperations != NULL || root->hasHavingQual ||
+		!pathkeys_contained_in(root->query_pathkeys, root->sort_pathkeys) ||
+		!pathkeys_contained_in(root->sort_pathkeys, root->query_pathkeys))
+		return;
+
+	/* every sort key a plain column of this table, sorted by a btree operator */
+	foreach(lc, root->query_pathkeys)
+	{
+		PathKey    *pk = lfirst(lc);
+		EquivalenceClass *ec = pk->pk_eclass;
+		Var		   *var = NULL;
+		Oid			sortop = InvalidOid;
+		ListCell   *mc;
+
+		if (ec->ec_has_volatile)
+			return;
+		foreach(mc, ec->ec_members)
+		{
+			EquivalenceMember *em = lfirst(mc);
+			Expr	   *e = em->em_expr;
+
+			while (e && IsA(e, RelabelType))
+				e = ((RelabelType *) e)->arg;
+			if (e && IsA(e, Var) && ((Var *) e)->varno == rel->relid &&
+				((Var *) e)->varattno > 0 && ((Var *) e)->varlevelsup == 0)
+			{
+				var = (Var *) e;
+				sortop = get_opfamily_member(pk->pk_opfamily, em->em_datatype,
+											 em->em_datatype, pk->pk_strategy);
+				break;
+			}
+		}
+		if (var == NULL || !OidIsValid(sortop))
+			return;
+		keys = lappend(keys, list_make4_int(var->varattno, (int) sortop,
+											(int) ec->ec_collation, pk->pk_nulls_first ? 1 : 0));
+		scan_attrs = bms_add_member(scan_attrs, var->varattno);
+	}
+
+	/* the first pass reads the keys and what the quals need */
+	foreach(lc, rel->baserestrictinfo)
+	{
+		Bitmapset  *varattnos = NULL;
+		int			v = -1;
+
+		pull_varattnos((Node *) ((RestrictInfo *) lfirst(lc))->clause, rel->relid, &varattnos);
+		while ((v = bms_next_member(varattnos, v)) >= 0)
+		{
+			AttrNumber	attno = v + FirstLowInvalidHeapAttributeNumber;
+
+			if (attno == 0)
+				return;			/* a whole-row reference: nothing to gain */
+			if (attno > 0)
+				scan_attrs = bms_add_member(scan_attrs, attno);
+		}
+	}
+	while ((x = bms_next_member(scan_attrs, x)) >= 0)
+		scan_attlist = lappend_int(scan_attlist, x);
+	x = -1;
+	while ((x = bms_next_member(attrs, x)) >= 0)
+		attlist = lappend_int(attlist, x);
+
+	fraction = natts > 0 ? (double) bms_num_members(scan_attrs) / natts : 1.0;
+	cost_qual_eval(&qcost, rel->baserestrictinfo, root);
+	path = makeNode(CustomPath);
+	path->path.pathtype = T_CustomScan;
+	path->path.parent = rel;
+	path->path.pathtarget = rel->reltarget;
+	path->path.param_info = NULL;
+	path->path.rows = Min(rel->rows, root->limit_tuples);
+	/* all the work is done before the first row comes out */
+	path->path.startup_cost = 0.9 * (qcost.startup + seq_page_cost * rel->pages * fraction +
+									 (cpu_tuple_cost + qcost.per_tuple +
+									  cpu_operator_cost * list_length(keys)) * rel->tuples);
+	path->path.total_cost = path->path.startup_cost + random_page_cost * path->path.rows;
+	path->path.parallel_safe = false;
+	path->path.pathkeys = root->query_pathkeys;
+	path->flags = 0;
+	path->custom_private = list_make3(attlist, scan_attlist,
+									  lcons(makeInteger((int) root->limit_tuples), keys));
+	path->methods = &path_methods;
+	add_path(rel, &path->path);
 }
 
 static void
@@ -229,6 +375,7 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 		}
 	}
 	add_path(rel, &cpath->path);
+	add_topn_path(root, rel, attrs, natts);
 }
 
 static Plan *
@@ -394,6 +541,36 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 	List	   *attlist = linitial(cscan->custom_private);
 	ListCell   *lc;
 
+	if (list_length(cscan->custom_private) == 3)
+	{
+		/* top-N: the first pass reads the keys and the quals' columns */
+		List	   *topn = lthird(cscan->custom_private);
+		int			k = 0;
+
+		state->topn = true;
+		attlist = lsecond(cscan->custom_private);
+		state->topn_count = intVal(linitial(topn));
+		state->nkeys = list_length(topn) - 1;
+		state->key_attnos = palloc(sizeof(AttrNumber) * state->nkeys);
+		state->sortkeys = palloc0(sizeof(SortSupportData) * state->nkeys);
+		for_each_from(lc, topn, 1)
+		{
+			List	   *key = lfirst(lc);
+			SortSupport ssup = &state->sortkeys[k];
+
+			state->key_attnos[k] = (AttrNumber) linitial_int(key);
+			ssup->ssup_cxt = CurrentMemoryContext;
+			/* (attno, sort operator, collation, nulls first) */
+			ssup->ssup_collation = (Oid) lthird_int(key);
+			ssup->ssup_nulls_first = lfourth_int(key) != 0;
+			ssup->abbreviate = false;
+			PrepareSortSupportFromOrderingOp((Oid) lsecond_int(key), ssup);
+			k++;
+		}
+		state->heap = palloc0(sizeof(TopNEntry) * Max(state->topn_count, 1));
+		state->topn_cxt = AllocSetContextCreate(CurrentMemoryContext, "ColumnarScan top-N",
+												ALLOCSET_DEFAULT_SIZES);
+	}
 	foreach(lc, attlist)
 		state->attrs = bms_add_member(state->attrs, lfirst_int(lc));
 	/* an empty set would mean "all columns" to the reader: read the first */
@@ -421,7 +598,10 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 	/* a node a worker may run: workers would not see our unflushed rows */
 	if (node->ss.ps.plan->parallel_safe && estate->es_plannedstmt->parallelModeNeeded)
 		columnar_check_parallel(rel);
-	columnar_evaluate_filters(state->filter_quals, state->filters, state->filter_econtext);
+	/*
+	 * The filters' values wait for the first row: a parameter set by an
+	 * initPlan has no value yet (initPlans are set up after this node).
+	 */
 	state->read = columnar_begin_read(rel, estate->es_snapshot, state->attrs);
 	columnar_set_filters(state->read, state->filters, state->nfilters);
 }
@@ -474,9 +654,182 @@ columnar_recheck(ScanState *ss, TupleTableSlot *slot)
 	return true;
 }
 
+/* <0 when a sorts before b */
+static int
+topn_compare(ColumnarScanState *state, const TopNEntry *a, const TopNEntry *b)
+{
+	int			i;
+
+	for (i = 0; i < state->nkeys; i++)
+	{
+		int			c = ApplySortComparator(a->keys[i], a->nulls[i], b->keys[i], b->nulls[i],
+											&state->sortkeys[i]);
+
+		if (c != 0)
+			return c;
+	}
+	/* ties in row order, so that the result does not depend on the heap */
+	return a->row < b->row ? -1 : (a->row > b->row ? 1 : 0);
+}
+
+/* The heap keeps its worst entry at the top: "worse" sorts later. */
+static void
+topn_sift_down(ColumnarScanState *state, int i)
+{
+	for (;;)
+	{
+		int			l = 2 * i + 1,
+					r = l + 1,
+					worst = i;
+		TopNEntry	tmp;
+
+		if (l < state->heap_size && topn_compare(state, &state->heap[l], &state->heap[worst]) > 0)
+			worst = l;
+		if (r < state->heap_size && topn_compare(state, &state->heap[r], &state->heap[worst]) > 0)
+			worst = r;
+		if (worst == i)
+			return;
+		tmp = state->heap[i];
+		state->heap[i] = state->heap[worst];
+		state->heap[worst] = tmp;
+		i = worst;
+	}
+}
+
+static void
+topn_sift_up(ColumnarScanState *state, int i)
+{
+	while (i > 0)
+	{
+		int			parent = (i - 1) / 2;
+		TopNEntry	tmp;
+
+		if (topn_compare(state, &state->heap[i], &state->heap[parent]) <= 0)
+			return;
+		tmp = state->heap[i];
+		state->heap[i] = state->heap[parent];
+		state->heap[parent] = tmp;
+		i = parent;
+	}
+}
+
+static void
+topn_set(ColumnarScanState *state, TopNEntry *e, TupleTableSlot *slot)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	MemoryContext old = MemoryContextSwitchTo(state->topn_cxt);
+	int			i;
+
+	if (e->keys == NULL)
+	{
+		e->keys = palloc0(sizeof(Datum) * state->nkeys);
+		e->nulls = palloc0(sizeof(bool) * state->nkeys);
+	}
+	for (i = 0; i < state->nkeys; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, state->key_attnos[i] - 1);
+
+		if (!att->attbyval && !e->nulls[i] && e->keys[i] != (Datum) 0)
+			pfree(DatumGetPointer(e->keys[i]));
+		e->nulls[i] = slot->tts_isnull[state->key_attnos[i] - 1];
+		e->keys[i] = e->nulls[i] ? (Datum) 0 :
+			datumCopy(slot->tts_values[state->key_attnos[i] - 1], att->attbyval, att->attlen);
+	}
+	e->row = columnar_tid_to_row(&slot->tts_tid);
+	MemoryContextSwitchTo(old);
+}
+
+static int
+topn_qsort_cmp(const void *a, const void *b, void *arg)
+{
+	return topn_compare((ColumnarScanState *) arg, (const TopNEntry *) a, (const TopNEntry *) b);
+}
+
+/* The first pass: rank every row that passes the quals by its keys alone. */
+static void
+topn_collect(ColumnarScanState *state)
+{
+	ScanState  *ss = &state->css.ss;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+	ExprContext *econtext = ss->ps.ps_ExprContext;
+	TopNEntry	candidate;
+
+	memset(&candidate, 0, sizeof(candidate));
+	while (columnar_read_next(state->read, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		ResetExprContext(econtext);
+		econtext->ecxt_scantuple = slot;
+		if (ss->ps.qual != NULL && !ExecQual(ss->ps.qual, econtext))
+			continue;
+		slot_getallattrs(slot);
+		if (state->heap_size < state->topn_count)
+		{
+			topn_set(state, &state->heap[state->heap_size], slot);
+			state->heap_size++;
+			topn_sift_up(state, state->heap_size - 1);
+			continue;
+		}
+		if (state->topn_count == 0)
+			break;
+		/* better than the worst kept? */
+		topn_set(state, &candidate, slot);
+		if (topn_compare(state, &candidate, &state->heap[0]) < 0)
+		{
+			TopNEntry	tmp = state->heap[0];
+
+			state->heap[0] = candidate;
+			candidate = tmp;
+			topn_sift_down(state, 0);
+		}
+	}
+	qsort_arg(state->heap, state->heap_size, sizeof(TopNEntry), topn_qsort_cmp, state);
+	state->topn_done = true;
+	state->topn_next = 0;
+}
+
+/* The second pass: the whole rows of the winners, in order. */
+static TupleTableSlot *
+topn_next(ColumnarScanState *state)
+{
+	ScanState  *ss = &state->css.ss;
+	EState	   *estate = ss->ps.state;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+	ExprContext *econtext = ss->ps.ps_ExprContext;
+
+	if (!state->topn_done)
+		topn_collect(state);
+	if (state->fetch == NULL)
+		state->fetch = columnar_begin_fetch(ss->ss_currentRelation, estate->es_snapshot);
+	while (state->topn_next < state->heap_size)
+	{
+		uint64		row = state->heap[state->topn_next++].row;
+
+		/* the same snapshot saw it in the first pass */
+		if (!columnar_fetch_row(state->fetch, row, slot))
+			elog(ERROR, "strata_columnar could not fetch row %llu it ranked",
+				 (unsigned long long) row);
+		if (ss->ps.ps_ProjInfo == NULL)
+			return slot;
+		ResetExprContext(econtext);
+		econtext->ecxt_scantuple = slot;
+		return ExecProject(ss->ps.ps_ProjInfo);
+	}
+	return NULL;
+}
+
 static TupleTableSlot *
 columnar_exec_scan(CustomScanState *node)
 {
+	ColumnarScanState *state = (ColumnarScanState *) node;
+
+	if (!state->filters_ready)
+	{
+		columnar_evaluate_filters(state->filter_quals, state->filters, state->filter_econtext);
+		state->filters_ready = true;
+	}
+	if (state->topn)
+		return topn_next(state);
 	return ExecScan(&node->ss, columnar_next, columnar_recheck);
 }
 
@@ -487,6 +840,8 @@ columnar_end_scan(CustomScanState *node)
 
 	if (state->read != NULL)
 		columnar_end_read(state->read);
+	if (state->fetch != NULL)
+		columnar_end_read(state->fetch);
 }
 
 static void
@@ -494,8 +849,15 @@ columnar_rescan_scan(CustomScanState *node)
 {
 	ColumnarScanState *state = (ColumnarScanState *) node;
 
-	columnar_evaluate_filters(state->filter_quals, state->filters, state->filter_econtext);
+	state->filters_ready = false;
 	columnar_rescan(state->read);
+	if (state->topn)
+	{
+		MemoryContextReset(state->topn_cxt);
+		memset(state->heap, 0, sizeof(TopNEntry) * Max(state->topn_count, 1));
+		state->heap_size = 0;
+		state->topn_done = false;
+	}
 	ExecScanReScan(&node->ss);
 }
 
@@ -511,7 +873,19 @@ columnar_explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	while ((x = bms_next_member(state->attrs, x)) >= 0)
 		appendStringInfo(&cols, "%s%s", cols.len > 0 ? ", " : "",
 						 quote_identifier(NameStr(TupleDescAttr(desc, x - 1)->attname)));
-	ExplainPropertyText("Columns read", cols.data, es);
+	ExplainPropertyText(state->topn ? "Columns ranked" : "Columns read", cols.data, es);
+	if (state->topn)
+	{
+		StringInfoData keys;
+		int			i;
+
+		initStringInfo(&keys);
+		for (i = 0; i < state->nkeys; i++)
+			appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "",
+							 quote_identifier(NameStr(TupleDescAttr(desc, state->key_attnos[i] - 1)->attname)));
+		ExplainPropertyText("Top-N keys", keys.data, es);
+		ExplainPropertyInteger("Top-N rows", NULL, state->topn_count, es);
+	}
 	ExplainPropertyInteger("Chunk group filters", NULL, state->nfilters, es);
 	if (es->analyze && state->read != NULL)
 	{

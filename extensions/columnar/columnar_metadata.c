@@ -603,8 +603,13 @@ columnar_take_removed(uint64 storage_id, TransactionId oldest_xmin)
 		ColumnarRange *r;
 		bool		isnull;
 
-		/* visible, so committed; old enough that no snapshot predates it */
-		if (!TransactionIdPrecedes(xmin, oldest_xmin))
+		/*
+		 * Visible, so committed or ours; old enough that no snapshot
+		 * predates it.  A VACUUM's own ranges never are, though its xid may
+		 * precede the horizon: the horizon leaves VACUUMs out.
+		 */
+		if (TransactionIdIsCurrentTransactionId(xmin) ||
+			!TransactionIdPrecedes(xmin, oldest_xmin))
 			continue;
 		r = palloc(sizeof(ColumnarRange));
 		r->first_row = DatumGetInt64(heap_getattr(tup, 2, RelationGetDescr(rel), &isnull));
