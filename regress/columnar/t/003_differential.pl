@@ -113,7 +113,9 @@ sub random_batch_predicate
 sub random_query
 {
     my $p = random_predicate();
-    my $r = rnd(9);
+    my $r = rnd(10);
+    return "SELECT count(*), sum(a), min(d) FROM {T} WHERE a > (SELECT avg(a) FROM {T} WHERE $p) - " . rnd(50)
+      . " AND d IS NOT NULL" if $r == 9;
     return "SELECT count(*), count(a), sum(a), avg(a), min(a), max(a), min(d), max(d) FROM {T} WHERE " . random_batch_predicate() if $r >= 6 && $r < 8;
     return "SELECT " . (qw(b e d) )[rnd(3)] . " AS k, count(*), sum(a), min(d), max(a) FROM {T} WHERE "
       . random_batch_predicate() . " GROUP BY 1 ORDER BY 1 NULLS FIRST" if $r == 8;
