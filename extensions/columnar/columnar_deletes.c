@@ -777,6 +777,64 @@ row_visible(Relation rel, uint64 row, Snapshot snapshot)
 }
 
 /*
+ * Take the row's tuple lock in mode and wait out deleters still running, as
+ * heap_delete and heap_lock_tuple do.  TM_Ok: the row is live, and locked.
+ * Otherwise the lock is released, tmfd says why, and *who who deleted it;
+ * a wait that is not allowed returns TM_WouldBlock, or raises for NOWAIT.
+ */
+static TM_Result
+lock_live_row(Relation rel, ItemPointer tid, CommandId cid, LOCKMODE mode,
+			  LockWaitPolicy policy, XLTW_Oper oper, LOCKTAG *tag,
+			  TM_FailureData *tmfd, ColumnarDeleter *who)
+{
+	uint64		row = columnar_tid_to_row(tid);
+
+	memset(tmfd, 0, sizeof(*tmfd));
+	memset(who, 0, sizeof(*who));
+	tmfd->ctid = *tid;
+	if (!acquire_tuple_lock(rel, tid, mode, policy == LockWaitBlock, tag))
+	{
+		if (policy == LockWaitError)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("could not obtain lock on row in relation \"%s\"",
+							RelationGetRelationName(rel))));
+		return TM_WouldBlock;
+	}
+	for (;;)
+	{
+		switch (columnar_row_state(rel, row, who))
+		{
+			case COLUMNAR_ROW_LIVE:
+				return TM_Ok;
+			case COLUMNAR_ROW_DELETED_BY_US:
+				release_tuple_lock(tag, mode);
+				fill_failure(tmfd, tid, who);
+				tmfd->cmax = who->cid;
+				return who->cid >= cid ? TM_SelfModified : TM_Invisible;
+			case COLUMNAR_ROW_DELETE_IN_PROGRESS:
+				if (policy != LockWaitBlock)
+				{
+					release_tuple_lock(tag, mode);
+					if (policy == LockWaitError)
+						ereport(ERROR,
+								(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+								 errmsg("could not obtain lock on row in relation \"%s\"",
+										RelationGetRelationName(rel))));
+					fill_failure(tmfd, tid, who);
+					return TM_WouldBlock;
+				}
+				XactLockTableWait(who->xid, rel, tid, oper);
+				continue;
+			case COLUMNAR_ROW_DELETED:
+				release_tuple_lock(tag, mode);
+				fill_failure(tmfd, tid, who);
+				return who->moved_to != 0 ? TM_Updated : TM_Deleted;
+		}
+	}
+}
+
+/*
  * Delete the row at tid, as heap_delete does; with newslot, insert that as
  * the row's new version first (UPDATE) and record where it went.
  */
@@ -792,42 +850,16 @@ columnar_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snaps
 	LOCKTAG		tag;
 	MemoryContext old;
 
+	TM_Result	result;
+
 	/* SERIALIZABLE: readers hold relation-level predicate locks */
 	CheckForSerializableConflictIn(rel, NULL, InvalidBlockNumber);
 	check_stripe_alive(rel, storage_id, row);
-	if (!acquire_tuple_lock(rel, tid, AccessExclusiveLock, wait, &tag))
-	{
-		memset(tmfd, 0, sizeof(*tmfd));
-		tmfd->ctid = *tid;
-		return TM_WouldBlock;
-	}
-	for (;;)
-	{
-		switch (columnar_row_state(rel, row, &who))
-		{
-			case COLUMNAR_ROW_LIVE:
-				break;
-			case COLUMNAR_ROW_DELETED_BY_US:
-				release_tuple_lock(&tag, AccessExclusiveLock);
-				fill_failure(tmfd, tid, &who);
-				tmfd->cmax = who.cid;
-				return who.cid >= cid ? TM_SelfModified : TM_Invisible;
-			case COLUMNAR_ROW_DELETE_IN_PROGRESS:
-				if (!wait)
-				{
-					release_tuple_lock(&tag, AccessExclusiveLock);
-					fill_failure(tmfd, tid, &who);
-					return TM_WouldBlock;
-				}
-				XactLockTableWait(who.xid, rel, tid, newslot ? XLTW_Update : XLTW_Delete);
-				continue;
-			case COLUMNAR_ROW_DELETED:
-				release_tuple_lock(&tag, AccessExclusiveLock);
-				fill_failure(tmfd, tid, &who);
-				return who.moved_to != 0 ? TM_Updated : TM_Deleted;
-		}
-		break;
-	}
+	result = lock_live_row(rel, tid, cid, AccessExclusiveLock,
+						   wait ? LockWaitBlock : LockWaitSkip,
+						   newslot ? XLTW_Update : XLTW_Delete, &tag, tmfd, &who);
+	if (result != TM_Ok)
+		return result;
 	if (crosscheck != InvalidSnapshot && !row_visible(rel, row, crosscheck))
 	{
 		release_tuple_lock(&tag, AccessExclusiveLock);
@@ -881,65 +913,24 @@ columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSl
 	LOCKMODE	lockmode = row_lock_modes[mode];
 	ColumnarDeleter who;
 	LOCKTAG		tag;
+	bool		traversed = false;
 
-	memset(tmfd, 0, sizeof(*tmfd));
 	for (;;)
 	{
 		uint64		row = columnar_tid_to_row(tid);
-		bool		again = false;
+		TM_Result	result = lock_live_row(rel, tid, cid, lockmode, wait_policy,
+										   XLTW_Lock, &tag, tmfd, &who);
 
-		if (!acquire_tuple_lock(rel, tid, lockmode, wait_policy == LockWaitBlock, &tag))
+		tmfd->traversed = traversed;
+		if (result == TM_Updated && (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION))
 		{
-			if (wait_policy == LockWaitError)
-				ereport(ERROR,
-						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-						 errmsg("could not obtain lock on row in relation \"%s\"",
-								RelationGetRelationName(rel))));
-			tmfd->ctid = *tid;
-			return TM_WouldBlock;
-		}
-		for (;;)
-		{
-			switch (columnar_row_state(rel, row, &who))
-			{
-				case COLUMNAR_ROW_LIVE:
-					break;
-				case COLUMNAR_ROW_DELETED_BY_US:
-					release_tuple_lock(&tag, lockmode);
-					fill_failure(tmfd, tid, &who);
-					tmfd->cmax = who.cid;
-					return who.cid >= cid ? TM_SelfModified : TM_Invisible;
-				case COLUMNAR_ROW_DELETE_IN_PROGRESS:
-					if (wait_policy != LockWaitBlock)
-					{
-						release_tuple_lock(&tag, lockmode);
-						if (wait_policy == LockWaitError)
-							ereport(ERROR,
-									(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-									 errmsg("could not obtain lock on row in relation \"%s\"",
-											RelationGetRelationName(rel))));
-						fill_failure(tmfd, tid, &who);
-						return TM_WouldBlock;
-					}
-					XactLockTableWait(who.xid, rel, tid, XLTW_Lock);
-					continue;
-				case COLUMNAR_ROW_DELETED:
-					release_tuple_lock(&tag, lockmode);
-					if (who.moved_to != 0 && (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION))
-					{
-						/* lock the newer version instead */
-						*tid = columnar_row_to_tid(who.moved_to);
-						tmfd->traversed = true;
-						again = true;
-						break;
-					}
-					fill_failure(tmfd, tid, &who);
-					return who.moved_to != 0 ? TM_Updated : TM_Deleted;
-			}
-			break;
-		}
-		if (again)
+			/* lock the newer version instead */
+			*tid = columnar_row_to_tid(who.moved_to);
+			traversed = true;
 			continue;
+		}
+		if (result != TM_Ok)
+			return result;
 
 		/*
 		 * The row is live and locked.  A newer version than the snapshot
