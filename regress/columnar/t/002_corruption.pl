@@ -1,5 +1,6 @@
 # Damaged storage is reported, never crashes and never returns wrong rows:
-# flipped bytes in a data page, a truncated file, a damaged metapage.
+# flipped bytes in a data page, a truncated file, a damaged metapage, a
+# damaged row mask.
 use strict;
 use warnings;
 use FindBin;
@@ -66,6 +67,28 @@ like($err, qr/ERROR:  strata_columnar relation "meta" has a corrupt metapage/,
 # (count(*) alone would come from the metadata, never touching the damage)
 ($ret, $out, $err) = $node->psql('postgres', '\set VERBOSITY verbose' . "\n" . 'SELECT sum(id) FROM flipped');
 like($err, qr/XX001/, 'errors carry ERRCODE_DATA_CORRUPTED (XX001)');
+
+# row masks: damaged bytes, and a mask that deletes rows no stripe holds
+$node->safe_psql('postgres', q{
+    CREATE TABLE masked (id int, v text) USING strata_columnar;
+    INSERT INTO masked SELECT g, 'v' || g FROM generate_series(1, 20000) g;
+    DELETE FROM masked WHERE id % 3 = 0;
+    CREATE TABLE strayed (id int) USING strata_columnar;
+    INSERT INTO strayed SELECT g FROM generate_series(1, 100) g;
+    DELETE FROM strayed WHERE id = 50;
+    UPDATE strata_columnar.row_mask m SET deleted = '\x01ffff'
+    FROM strata_columnar.storage s
+    WHERE s.storage_id = m.storage_id AND s.relid = 'masked'::regclass;
+    UPDATE strata_columnar.row_mask m SET first_row = first_row + 8192 * 1000
+    FROM strata_columnar.storage s
+    WHERE s.storage_id = m.storage_id AND s.relid = 'strayed'::regclass;
+});
+($ret, $out, $err) = $node->psql('postgres', '\set VERBOSITY verbose' . "\n" . 'SELECT count(*) FROM masked');
+like($err, qr/XX001: strata_columnar table "masked" has a corrupt row mask for rows from \d+/,
+     'a damaged row mask is reported as corrupt, naming the table');
+($ret, $out, $err) = $node->psql('postgres', q{SELECT strata_columnar.verify('strayed')});
+like($err, qr/table "strayed" is inconsistent.*\n.*row masks delete 1 rows, of which 0 are rows of its stripes/,
+     'verify() reports a mask that deletes rows no stripe holds');
 
 is($node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM good'), '20000|200010000',
    'an undamaged table beside them reads as before');
