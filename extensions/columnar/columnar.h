@@ -233,7 +233,7 @@ extern void columnar_speculative_shmem_init(void);
 extern void columnar_speculative_begin(uint64 storage_id, uint64 row, TransactionId xid,
 									   uint32 token);
 extern void columnar_speculative_end(void);
-extern uint32 columnar_speculative_token(uint64 storage_id, uint64 row, TransactionId xid);
+extern uint32 columnar_speculative_token(uint64 storage_id, uint64 row, TransactionId *xid);
 
 /* ---- reader (columnar_reader.c) ---- */
 

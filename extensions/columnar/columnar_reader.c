@@ -57,6 +57,9 @@ struct ColumnarReadState
 	/* deleted rows: NULL masks and !dirty means none are hidden */
 	ColumnarMasks *masks;
 	bool		dirty;
+	/* a dirty fetch: the speculative insertion of the row, if any */
+	uint32		spec_token;
+	TransactionId spec_xid;
 
 	/* the decoded chunk group */
 	ColumnarStripe *stripe;
@@ -681,6 +684,9 @@ columnar_fetch_row(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 	/* a deleted row is not decoded at all (an UPDATE's unique checks meet many) */
 	if (state->dirty)
 	{
+		/* first: see columnar_speculative_token() */
+		state->spec_token = columnar_speculative_token(state->storage_id, row, &state->spec_xid);
+		pg_memory_barrier();
 		switch (columnar_row_state(state->rel, row, &who))
 		{
 			case COLUMNAR_ROW_LIVE:
@@ -771,9 +777,16 @@ fetch_located(ColumnarReadState *state, uint64 row, TupleTableSlot *slot)
 		{
 			if (TransactionIdIsValid(state->snapshot->xmin))
 			{
-				/* a speculative insertion: wait for it, not its transaction */
-				state->snapshot->speculativeToken =
-					columnar_speculative_token(state->storage_id, row, state->snapshot->xmin);
+				/*
+				 * A speculative insertion: wait for it, not its transaction.
+				 * Its lock is taken under the inserter's current (maybe
+				 * sub-) transaction id, which the waiter must name.
+				 */
+				if (state->spec_token != 0)
+				{
+					state->snapshot->xmin = state->spec_xid;
+					state->snapshot->speculativeToken = state->spec_token;
+				}
 				ExecStoreAllNullTuple(slot);
 				slot->tts_tableOid = RelationGetRelid(state->rel);
 				slot->tts_tid = columnar_row_to_tid(row);

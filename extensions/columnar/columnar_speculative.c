@@ -91,13 +91,19 @@ columnar_speculative_end(void)
 	SpinLockRelease(&s->mutex);
 }
 
-/* Is row being inserted speculatively by xid?  Then its token, else 0. */
+/*
+ * Is row being inserted speculatively?  Then its token, and the inserting
+ * transaction in *xid; else 0.  A unique check asks this before it looks
+ * for a kill of the row: the inserter writes the kill, then clears its
+ * slot, so a check that finds the slot empty is sure to see the kill.
+ */
 uint32
-columnar_speculative_token(uint64 storage_id, uint64 row, TransactionId xid)
+columnar_speculative_token(uint64 storage_id, uint64 row, TransactionId *xid)
 {
 	int			i;
 	uint32		token = 0;
 
+	*xid = InvalidTransactionId;
 	if (slots == NULL)
 		return 0;
 	for (i = 1; i <= MaxBackends && token == 0; i++)
@@ -105,9 +111,11 @@ columnar_speculative_token(uint64 storage_id, uint64 row, TransactionId xid)
 		SpeculativeSlot *s = &slots[i];
 
 		SpinLockAcquire(&s->mutex);
-		if (s->valid && s->dbid == MyDatabaseId && s->storage_id == storage_id &&
-			s->row == row && TransactionIdEquals(s->xid, xid))
+		if (s->valid && s->dbid == MyDatabaseId && s->storage_id == storage_id && s->row == row)
+		{
 			token = s->token;
+			*xid = s->xid;
+		}
 		SpinLockRelease(&s->mutex);
 	}
 	return token;

@@ -47,6 +47,21 @@ is($node->safe_psql('postgres', q{SELECT sum(n), count(*) = count(DISTINCT id) F
 note('speculative insertions killed: ' . $node->safe_psql('postgres',
     q{SELECT count(*) FROM strata_columnar.row_mask WHERE command_id = -1}));
 
+# the same race from subtransactions (a plpgsql exception block), where
+# the speculative insertion's lock is the subtransaction's
+$node->safe_psql('postgres', q{TRUNCATE ticks});
+pgbench_ok('racing upserts in subtransactions', 6, 300, q{
+DO $$ BEGIN
+    BEGIN
+        INSERT INTO ticks VALUES ((extract(epoch from clock_timestamp()) * 1000)::bigint, 1)
+            ON CONFLICT (id) DO UPDATE SET n = ticks.n + 1;
+    EXCEPTION WHEN division_by_zero THEN NULL;
+    END;
+END $$;
+});
+is($node->safe_psql('postgres', q{SELECT sum(n), count(*) = count(DISTINCT id) FROM ticks}), '1800|t',
+   'racing upserts in subtransactions: every one counted once, no key twice');
+
 # transfers in key order: the total stays
 pgbench_ok('transfers', 6, 300, q{
 \set a random(1, 20)
