@@ -546,7 +546,7 @@ columnar_verify(PG_FUNCTION_ARGS)
 	uint64		prev_end = 0;
 	uint64		rows = 0;
 	uint64		deleted;
-	ColumnarMasks *masks;
+	uint64		masked;
 	int64		values_checked = 0;
 	ListCell   *lc;
 
@@ -611,14 +611,13 @@ columnar_verify(PG_FUNCTION_ARGS)
 	}
 	/* every row a mask deletes must be a row of a stripe */
 	deleted = rows - columnar_total_rows(read);
-	masks = columnar_masks_begin(rel, GetActiveSnapshot(), true, cxt);
-	if (columnar_masks_total(masks) != deleted)
+	masked = columnar_deleted_count(rel, GetActiveSnapshot());
+	if (masked != deleted)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("strata_columnar table \"%s\" is inconsistent", RelationGetRelationName(rel)),
 				 errdetail_internal("Its row masks delete %llu rows, of which %llu are rows of its stripes.",
-									(unsigned long long) columnar_masks_total(masks),
-									(unsigned long long) deleted)));
+									(unsigned long long) masked, (unsigned long long) deleted)));
 	columnar_end_read(read);
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_TEXT_P(cstring_to_text(psprintf("ok: %d stripes, %llu rows (%llu deleted), %lld values checked against their bounds",

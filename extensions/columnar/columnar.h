@@ -151,6 +151,8 @@ extern void columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot
 								ColumnarMaskVisitor fn, void *arg);
 extern void columnar_delete_mask(ItemPointer tid);
 extern const uint8 *columnar_mask_row_moved(const ColumnarMaskRow *m, size_t *len);
+extern void columnar_parse_mask_row(Relation rel, const ColumnarMaskRow *m, uint8 *bits,
+									uint32 *count);
 /* a range of row numbers */
 typedef struct ColumnarRange
 {
@@ -210,6 +212,8 @@ extern TM_Result columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snaps
 								   TM_FailureData *tmfd);
 extern void columnar_latest_tid(Relation rel, ItemPointer tid);
 extern void columnar_kill_row(Relation rel, uint64 row);
+extern void columnar_write_mask(uint64 storage_id, uint64 span, CommandId cid, const uint8 *bits,
+								uint32 count, const uint64 *moved, bool killed);
 extern void columnar_flush_deletes(void);
 extern Size columnar_deletes_shmem_size(void);
 extern void columnar_deletes_shmem_init(void);
@@ -224,7 +228,7 @@ extern const uint8 *columnar_masks_span(ColumnarMasks *masks, uint64 span);
 extern bool columnar_masks_deleted(ColumnarMasks *masks, uint64 row);
 extern uint32 columnar_masks_range(ColumnarMasks *masks, uint64 first_row, uint32 rows,
 								   bool *deleted);
-extern uint64 columnar_masks_total(ColumnarMasks *masks);
+extern uint64 columnar_deleted_count(Relation rel, Snapshot snapshot);
 
 /* ---- speculative insertions (columnar_speculative.c) ---- */
 

@@ -43,6 +43,7 @@
 #include "commands/defrem.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
+#include "lib/binaryheap.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
@@ -82,7 +83,7 @@ typedef struct ColumnarScanState
 	int			nkeys;
 	AttrNumber *key_attnos;
 	SortSupportData *sortkeys;
-	TopNEntry  *heap;			/* worst first */
+	TopNEntry  *heap;			/* the kept rows (sorted once the scan is done) */
 	int			heap_size;
 	bool		topn_done;
 	int			topn_next;		/* next entry to return, in order */
@@ -672,45 +673,12 @@ topn_compare(ColumnarScanState *state, const TopNEntry *a, const TopNEntry *b)
 	return a->row < b->row ? -1 : (a->row > b->row ? 1 : 0);
 }
 
-/* The heap keeps its worst entry at the top: "worse" sorts later. */
-static void
-topn_sift_down(ColumnarScanState *state, int i)
+/* binaryheap's order: the worst entry (the one that sorts last) first */
+static int
+topn_heap_cmp(Datum a, Datum b, void *arg)
 {
-	for (;;)
-	{
-		int			l = 2 * i + 1,
-					r = l + 1,
-					worst = i;
-		TopNEntry	tmp;
-
-		if (l < state->heap_size && topn_compare(state, &state->heap[l], &state->heap[worst]) > 0)
-			worst = l;
-		if (r < state->heap_size && topn_compare(state, &state->heap[r], &state->heap[worst]) > 0)
-			worst = r;
-		if (worst == i)
-			return;
-		tmp = state->heap[i];
-		state->heap[i] = state->heap[worst];
-		state->heap[worst] = tmp;
-		i = worst;
-	}
-}
-
-static void
-topn_sift_up(ColumnarScanState *state, int i)
-{
-	while (i > 0)
-	{
-		int			parent = (i - 1) / 2;
-		TopNEntry	tmp;
-
-		if (topn_compare(state, &state->heap[i], &state->heap[parent]) <= 0)
-			return;
-		tmp = state->heap[i];
-		state->heap[i] = state->heap[parent];
-		state->heap[parent] = tmp;
-		i = parent;
-	}
+	return topn_compare((ColumnarScanState *) arg, (const TopNEntry *) DatumGetPointer(a),
+						(const TopNEntry *) DatumGetPointer(b));
 }
 
 static void
@@ -753,10 +721,13 @@ topn_collect(ColumnarScanState *state)
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
 	ExprContext *econtext = ss->ps.ps_ExprContext;
 	TopNEntry	candidate;
+	binaryheap *worst = binaryheap_allocate(Max(state->topn_count, 1), topn_heap_cmp, state);
 
 	memset(&candidate, 0, sizeof(candidate));
 	while (columnar_read_next(state->read, slot))
 	{
+		TopNEntry  *top;
+
 		CHECK_FOR_INTERRUPTS();
 		ResetExprContext(econtext);
 		econtext->ecxt_scantuple = slot;
@@ -766,23 +737,25 @@ topn_collect(ColumnarScanState *state)
 		if (state->heap_size < state->topn_count)
 		{
 			topn_set(state, &state->heap[state->heap_size], slot);
+			binaryheap_add(worst, PointerGetDatum(&state->heap[state->heap_size]));
 			state->heap_size++;
-			topn_sift_up(state, state->heap_size - 1);
 			continue;
 		}
 		if (state->topn_count == 0)
 			break;
-		/* better than the worst kept? */
+		/* better than the worst kept?  Then it takes the worst's place */
 		topn_set(state, &candidate, slot);
-		if (topn_compare(state, &candidate, &state->heap[0]) < 0)
+		top = (TopNEntry *) DatumGetPointer(binaryheap_first(worst));
+		if (topn_compare(state, &candidate, top) < 0)
 		{
-			TopNEntry	tmp = state->heap[0];
+			TopNEntry	tmp = *top;
 
-			state->heap[0] = candidate;
+			*top = candidate;
 			candidate = tmp;
-			topn_sift_down(state, 0);
+			binaryheap_replace_first(worst, PointerGetDatum(top));
 		}
 	}
+	binaryheap_free(worst);
 	qsort_arg(state->heap, state->heap_size, sizeof(TopNEntry), topn_qsort_cmp, state);
 	state->topn_done = true;
 	state->topn_next = 0;

@@ -249,6 +249,26 @@ find_pending(uint64 storage_id, uint64 span, SubTransactionId subxid, CommandId 
 	return NULL;
 }
 
+/* Record that offset off of p's span moved to new_row (an UPDATE). */
+static void
+pending_add_moved(PendingMask *p, uint32 off, uint64 new_row)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+	if (p->nmoved == p->moved_cap)
+	{
+		p->moved_cap = Max(16, p->moved_cap * 2);
+		p->moved_off = p->moved_off ? repalloc(p->moved_off, sizeof(uint16) * p->moved_cap) :
+			palloc(sizeof(uint16) * p->moved_cap);
+		p->moved_row = p->moved_row ? repalloc(p->moved_row, sizeof(uint64) * p->moved_cap) :
+			palloc(sizeof(uint64) * p->moved_cap);
+	}
+	p->moved_off[p->nmoved] = (uint16) off;
+	p->moved_row[p->nmoved] = new_row;
+	p->nmoved++;
+	MemoryContextSwitchTo(old);
+}
+
 static void
 note_deleted(Relation rel, uint64 storage_id, uint64 row, CommandId cid, uint64 new_row)
 {
@@ -280,21 +300,9 @@ note_deleted(Relation rel, uint64 storage_id, uint64 row, CommandId cid, uint64 
 	Assert(!bit_set(p->bits, off));
 	p->bits[off >> 3] |= (uint8) (1 << (off & 7));
 	p->count++;
-	if (new_row != 0)
-	{
-		if (p->nmoved == p->moved_cap)
-		{
-			p->moved_cap = Max(16, p->moved_cap * 2);
-			p->moved_off = p->moved_off ? repalloc(p->moved_off, sizeof(uint16) * p->moved_cap) :
-				palloc(sizeof(uint16) * p->moved_cap);
-			p->moved_row = p->moved_row ? repalloc(p->moved_row, sizeof(uint64) * p->moved_cap) :
-				palloc(sizeof(uint64) * p->moved_cap);
-		}
-		p->moved_off[p->nmoved] = (uint16) off;
-		p->moved_row[p->nmoved] = new_row;
-		p->nmoved++;
-	}
 	MemoryContextSwitchTo(old);
+	if (new_row != 0)
+		pending_add_moved(p, off, new_row);
 }
 
 static uint64
@@ -308,62 +316,65 @@ pending_moved(const PendingMask *p, uint32 off)
 	return 0;
 }
 
-/* Write one pending mask as a row_mask row. */
-static void
-write_mask(PendingMask *p)
+/*
+ * Write a row_mask row for the rows set in bits (count of them), with, when
+ * moved is not NULL, the new row of each deleted offset (0: none).  Its
+ * span changes for every backend's cache before the caller's tuple locks
+ * go: a deleter that gets one must see the mask.
+ */
+void
+columnar_write_mask(uint64 storage_id, uint64 span, CommandId cid, const uint8 *bits,
+					uint32 count, const uint64 *moved, bool killed)
 {
-	uint16	   *offsets = palloc(sizeof(uint16) * p->count);
+	uint16	   *offsets = palloc(sizeof(uint16) * Max(count, 1));
 	bytea	   *deleted = palloc(VARHDRSZ + 1 + COLUMNAR_MASK_BYTES);
-	bytea	   *moved = NULL;
+	bytea	   *moved_to = NULL;
 	uint32		n = 0;
 	uint32		i;
 	size_t		len;
 
 	for (i = 0; i < COLUMNAR_MASK_BYTES; i++)
 	{
-		uint8		b = p->bits[i];
+		uint8		b = bits[i];
 
 		while (b != 0)
 		{
-			int			bit = __builtin_ctz(b);
-
-			offsets[n++] = (uint16) (i * 8 + bit);
+			offsets[n++] = (uint16) (i * 8 + __builtin_ctz(b));
 			b &= (uint8) (b - 1);
 		}
 	}
-	Assert(n == p->count);
+	Assert(n == count);
 	len = columnar_mask_encode(offsets, n, (uint8 *) VARDATA(deleted));
 	SET_VARSIZE(deleted, VARHDRSZ + len);
-	if (p->nmoved > 0)
+	if (moved != NULL)
 	{
-		uint64	   *rows;
-
-		moved = palloc0(VARHDRSZ + sizeof(uint64) * n);
-		SET_VARSIZE(moved, VARHDRSZ + sizeof(uint64) * n);
-		rows = (uint64 *) VARDATA(moved);
-		for (i = 0; i < p->nmoved; i++)
-		{
-			/* the rank of the offset among the deleted ones */
-			uint32		lo = 0,
-						hi = n;
-
-			while (lo < hi)
-			{
-				uint32		mid = (lo + hi) / 2;
-
-				if (offsets[mid] < p->moved_off[i])
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			memcpy(&rows[lo], &p->moved_row[i], sizeof(uint64));
-		}
+		moved_to = palloc(VARHDRSZ + sizeof(uint64) * n);
+		SET_VARSIZE(moved_to, VARHDRSZ + sizeof(uint64) * n);
+		for (i = 0; i < n; i++)
+			memcpy(VARDATA(moved_to) + i * sizeof(uint64), &moved[offsets[i]], sizeof(uint64));
 	}
-	columnar_insert_mask(p->storage_id, p->span, p->cid, deleted, moved, false);
-	/* before the tuple locks go: a deleter that gets one must see the mask */
-	columnar_span_changed(p->storage_id, p->span);
+	columnar_insert_mask(storage_id, span, cid, deleted, moved_to, killed);
+	columnar_span_changed(storage_id, span);
 	pfree(offsets);
 	pfree(deleted);
+	if (moved_to != NULL)
+		pfree(moved_to);
+}
+
+/* Write one pending mask as a row_mask row. */
+static void
+write_mask(PendingMask *p)
+{
+	uint64	   *moved = NULL;
+	uint32		i;
+
+	if (p->nmoved > 0)
+	{
+		moved = palloc0(sizeof(uint64) * COLUMNAR_MASK_SPAN);
+		for (i = 0; i < p->nmoved; i++)
+			moved[p->moved_off[i]] = p->moved_row[i];
+	}
+	columnar_write_mask(p->storage_id, p->span, p->cid, p->bits, p->count, moved, false);
 	if (moved != NULL)
 		pfree(moved);
 }
@@ -487,24 +498,7 @@ columnar_deletes_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 							into->bits[b] |= p->bits[b];
 						into->count += p->count;
 						for (m = 0; m < p->nmoved; m++)
-						{
-							MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-
-							if (into->nmoved == into->moved_cap)
-							{
-								into->moved_cap = Max(16, into->moved_cap * 2);
-								into->moved_off = into->moved_off ?
-									repalloc(into->moved_off, sizeof(uint16) * into->moved_cap) :
-									palloc(sizeof(uint16) * into->moved_cap);
-								into->moved_row = into->moved_row ?
-									repalloc(into->moved_row, sizeof(uint64) * into->moved_cap) :
-									palloc(sizeof(uint64) * into->moved_cap);
-							}
-							into->moved_off[into->nmoved] = p->moved_off[m];
-							into->moved_row[into->nmoved] = p->moved_row[m];
-							into->nmoved++;
-							MemoryContextSwitchTo(old);
-						}
+							pending_add_moved(into, p->moved_off[m], p->moved_row[m]);
 						pending_masks = foreach_delete_current(pending_masks, lc);
 					}
 				}
@@ -1002,16 +996,14 @@ columnar_latest_tid(Relation rel, ItemPointer tid)
 void
 columnar_kill_row(Relation rel, uint64 row)
 {
-	uint64		storage_id = columnar_storage_id(rel);
 	uint64		span = span_of(row);
-	uint16		off = (uint16) (row - span);
-	bytea	   *deleted = palloc(VARHDRSZ + 1 + COLUMNAR_MASK_BYTES);
-	size_t		len = columnar_mask_encode(&off, 1, (uint8 *) VARDATA(deleted));
+	uint32		off = (uint32) (row - span);
+	uint8		bits[COLUMNAR_MASK_BYTES];
 
-	SET_VARSIZE(deleted, VARHDRSZ + len);
-	columnar_insert_mask(storage_id, span, GetCurrentCommandId(true), deleted, NULL, true);
-	columnar_span_changed(storage_id, span);
-	pfree(deleted);
+	memset(bits, 0, sizeof(bits));
+	bits[off >> 3] = (uint8) (1 << (off & 7));
+	columnar_write_mask(columnar_storage_id(rel), span, GetCurrentCommandId(true), bits, 1,
+						NULL, true);
 }
 
 /* ---- deleted rows as a snapshot sees them ---- */
@@ -1035,27 +1027,33 @@ struct ColumnarMasks
 	uint64		total;			/* rows deleted, when complete */
 };
 
-static bool
-mask_visitor(const ColumnarMaskRow *m, void *arg)
+/*
+ * Parse a row_mask row into bits (OR-ed in; COLUMNAR_MASK_BYTES) and its
+ * count, raising ERRCODE_DATA_CORRUPTED, naming rel, when it is damaged.
+ */
+void
+columnar_parse_mask_row(Relation rel, const ColumnarMaskRow *m, uint8 *bits, uint32 *count)
 {
-	ColumnarMasks *masks = arg;
 	ColumnarFormatError err;
-	SpanMask   *sm;
-	bool		found;
-	uint32		count;
-	uint8		bits[COLUMNAR_MASK_BYTES];
-	int			i;
 
-	memset(bits, 0, sizeof(bits));
 	if (m->first_row % COLUMNAR_MASK_SPAN != 0)
 	{
 		strlcpy(err.message, "span does not start at a multiple of the span length", sizeof(err.message));
 		err.offset = 0;
-		mask_corrupt(masks->rel, m->first_row, &err);
+		mask_corrupt(rel, m->first_row, &err);
 	}
-	if (!columnar_mask_parse(m->deleted, m->deleted_len, bits, &count, &err))
-		mask_corrupt(masks->rel, m->first_row, &err);
-	sm = hash_search(masks->spans, &m->first_row, HASH_ENTER, &found);
+	if (!columnar_mask_parse(m->deleted, m->deleted_len, bits, count, &err))
+		mask_corrupt(rel, m->first_row, &err);
+}
+
+/* OR bits into the masks' entry for span. */
+static void
+add_to_span(ColumnarMasks *masks, uint64 span, const uint8 *bits)
+{
+	bool		found;
+	SpanMask   *sm = hash_search(masks->spans, &span, HASH_ENTER, &found);
+	int			i;
+
 	if (!found)
 	{
 		memset(sm->bits, 0, sizeof(sm->bits));
@@ -1067,6 +1065,18 @@ mask_visitor(const ColumnarMaskRow *m, void *arg)
 		sm->count += (uint32) __builtin_popcount(bits[i] & ~sm->bits[i]);
 		sm->bits[i] |= bits[i];
 	}
+}
+
+static bool
+mask_visitor(const ColumnarMaskRow *m, void *arg)
+{
+	ColumnarMasks *masks = arg;
+	uint32		count;
+	uint8		bits[COLUMNAR_MASK_BYTES];
+
+	memset(bits, 0, sizeof(bits));
+	columnar_parse_mask_row(masks->rel, m, bits, &count);
+	add_to_span(masks, m->first_row, bits);
 	return true;
 }
 
@@ -1079,25 +1089,12 @@ merge_pending(ColumnarMasks *masks, int64 span)
 	foreach(lc, pending_masks)
 	{
 		PendingMask *p = lfirst(lc);
-		SpanMask   *sm;
-		bool		found;
-		int			i;
 
 		if (p->storage_id != masks->storage_id || (span >= 0 && p->span != (uint64) span))
 			continue;
 		if (IsMVCCSnapshot(masks->snapshot) && p->cid >= masks->snapshot->curcid)
 			continue;			/* a statement does not see its own deletions */
-		sm = hash_search(masks->spans, &p->span, HASH_ENTER, &found);
-		if (!found)
-		{
-			memset(sm->bits, 0, sizeof(sm->bits));
-			sm->count = 0;
-		}
-		for (i = 0; i < COLUMNAR_MASK_BYTES; i++)
-		{
-			sm->count += (uint32) __builtin_popcount(p->bits[i] & ~sm->bits[i]);
-			sm->bits[i] |= p->bits[i];
-		}
+		add_to_span(masks, p->span, p->bits);
 	}
 }
 
@@ -1217,9 +1214,41 @@ columnar_masks_range(ColumnarMasks *masks, uint64 first_row, uint32 rows, bool *
 	return n;
 }
 
-/* Rows deleted in total, for masks read with all. */
-uint64
-columnar_masks_total(ColumnarMasks *masks)
+typedef struct CountSearch
 {
-	return masks->total;
+	Relation	rel;
+	uint64		count;
+} CountSearch;
+
+static bool
+count_visitor(const ColumnarMaskRow *m, void *arg)
+{
+	CountSearch *c = arg;
+	uint32		count;
+
+	columnar_parse_mask_row(c->rel, m, NULL, &count);
+	c->count += count;
+	return true;
+}
+
+/*
+ * How many rows of rel snapshot sees deleted, counted without building
+ * the masks (the planner's row count asks it for every plan).
+ */
+uint64
+columnar_deleted_count(Relation rel, Snapshot snapshot)
+{
+	CountSearch c = {rel, 0};
+	uint64		storage_id = columnar_storage_id(rel);
+	ListCell   *lc;
+
+	columnar_scan_masks(storage_id, -1, snapshot, count_visitor, &c);
+	foreach(lc, pending_masks)
+	{
+		PendingMask *p = lfirst(lc);
+
+		if (p->storage_id == storage_id && p->cid < snapshot->curcid)
+			c.count += p->count;
+	}
+	return c.count;
 }

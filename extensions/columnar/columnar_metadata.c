@@ -230,14 +230,7 @@ columnar_count_rows(Relation rel)
 
 	/* less the deleted ones VACUUM has not rewritten away yet */
 	if (ActiveSnapshotSet())
-	{
-		MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "strata_columnar count",
-												  ALLOCSET_SMALL_SIZES);
-		ColumnarMasks *masks = columnar_masks_begin(rel, GetActiveSnapshot(), true, cxt);
-
-		rows -= Min(rows, columnar_masks_total(masks));
-		MemoryContextDelete(cxt);
-	}
+		rows -= Min(rows, columnar_deleted_count(rel, GetActiveSnapshot()));
 	return rows;
 }
 

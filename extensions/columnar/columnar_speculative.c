@@ -34,12 +34,20 @@ typedef struct SpeculativeSlot
 	uint32		token;
 } SpeculativeSlot;
 
+typedef struct SpeculativeShared
+{
+	pg_atomic_uint32 active;	/* slots valid: 0 spares every check a scan */
+	SpeculativeSlot slots[FLEXIBLE_ARRAY_MEMBER];
+} SpeculativeShared;
+
+static SpeculativeShared *shared = NULL;
 static SpeculativeSlot *slots = NULL;
 
 Size
 columnar_speculative_shmem_size(void)
 {
-	return mul_size(sizeof(SpeculativeSlot), MaxBackends + 1);
+	return add_size(offsetof(SpeculativeShared, slots),
+					mul_size(sizeof(SpeculativeSlot), MaxBackends + 1));
 }
 
 void
@@ -48,8 +56,11 @@ columnar_speculative_shmem_init(void)
 	bool		found;
 	int			i;
 
-	slots = ShmemInitStruct("strata_columnar speculative insertions",
-							columnar_speculative_shmem_size(), &found);
+	shared = ShmemInitStruct("strata_columnar speculative insertions",
+							 columnar_speculative_shmem_size(), &found);
+	slots = shared->slots;
+	if (!found)
+		pg_atomic_init_u32(&shared->active, 0);
 	if (!found)
 		for (i = 0; i <= MaxBackends; i++)
 		{
@@ -73,6 +84,8 @@ columnar_speculative_begin(uint64 storage_id, uint64 row, TransactionId xid, uin
 	s->row = row;
 	s->xid = xid;
 	s->token = token;
+	if (!s->valid)
+		pg_atomic_fetch_add_u32(&shared->active, 1);
 	s->valid = true;
 	SpinLockRelease(&s->mutex);
 }
@@ -87,6 +100,8 @@ columnar_speculative_end(void)
 		return;
 	s = &slots[MyBackendId];
 	SpinLockAcquire(&s->mutex);
+	if (s->valid)
+		pg_atomic_fetch_sub_u32(&shared->active, 1);
 	s->valid = false;
 	SpinLockRelease(&s->mutex);
 }
@@ -104,7 +119,8 @@ columnar_speculative_token(uint64 storage_id, uint64 row, TransactionId *xid)
 	uint32		token = 0;
 
 	*xid = InvalidTransactionId;
-	if (slots == NULL)
+	/* no insertion anywhere (the usual case): nothing to scan */
+	if (slots == NULL || pg_atomic_read_u32(&shared->active) == 0)
 		return 0;
 	for (i = 1; i <= MaxBackends && token == 0; i++)
 	{

@@ -113,19 +113,20 @@ typedef struct MergeState
 	bool		any_dropped;	/* a mask row lost rows of a stripe that went */
 } MergeState;
 
+/* Is row in one of n sorted, disjoint ranges? */
 static bool
-row_kept(MergeState *ms, uint64 row)
+ranges_contain(const ColumnarRange *ranges, int n, uint64 row)
 {
 	int			lo = 0,
-				hi = ms->nkept;
+				hi = n;
 
 	while (lo < hi)
 	{
 		int			mid = (lo + hi) / 2;
 
-		if (row < ms->kept[mid].first_row)
+		if (row < ranges[mid].first_row)
 			hi = mid;
-		else if (row >= ms->kept[mid].first_row + ms->kept[mid].row_count)
+		else if (row >= ranges[mid].first_row + ranges[mid].row_count)
 			lo = mid + 1;
 		else
 			return true;
@@ -137,7 +138,6 @@ static bool
 merge_visitor(const ColumnarMaskRow *m, void *arg)
 {
 	MergeState *ms = arg;
-	ColumnarFormatError err;
 	uint8		bits[COLUMNAR_MASK_BYTES];
 	uint32		count;
 	uint32		off;
@@ -149,12 +149,7 @@ merge_visitor(const ColumnarMaskRow *m, void *arg)
 	const uint8 *moved_bytes = columnar_mask_row_moved(m, &moved_len);
 
 	memset(bits, 0, sizeof(bits));
-	if (m->first_row % COLUMNAR_MASK_SPAN != 0 ||
-		!columnar_mask_parse(m->deleted, m->deleted_len, bits, &count, &err))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("strata_columnar table \"%s\" has a corrupt row mask for rows from %llu",
-						RelationGetRelationName(ms->rel), (unsigned long long) m->first_row)));
+	columnar_parse_mask_row(ms->rel, m, bits, &count);
 	acc = hash_search(ms->spans, &m->first_row, HASH_ENTER, &found);
 	if (!found)
 	{
@@ -171,7 +166,7 @@ merge_visitor(const ColumnarMaskRow *m, void *arg)
 		if (!((bits[off >> 3] >> (off & 7)) & 1))
 			continue;
 		moved = columnar_mask_moved(moved_bytes, moved_len, rank++);
-		if (!row_kept(ms, m->first_row + off))
+		if (!ranges_contain(ms->kept, ms->nkept, m->first_row + off))
 		{
 			ms->any_dropped = true;
 			continue;
@@ -229,39 +224,15 @@ merge_masks(Relation rel, Snapshot snapshot, ColumnarRange *kept, int nkept)
 
 	foreach(lc, ms.tids)
 		columnar_delete_mask((ItemPointer) lfirst(lc));
-	/* every span read changes: its masks went or were merged */
-	hash_seq_init(&seq, ms.spans);
-	while ((acc = hash_seq_search(&seq)) != NULL)
-		columnar_span_changed(storage_id, acc->span);
+	/* every span read changes: its masks went, or merged into one */
 	hash_seq_init(&seq, ms.spans);
 	while ((acc = hash_seq_search(&seq)) != NULL)
 	{
-		uint16	   *offsets;
-		bytea	   *deleted;
-		bytea	   *moved = NULL;
-		uint32		n = 0;
-		uint32		off;
-		size_t		len;
-
-		if (acc->count == 0)
-			continue;
-		offsets = palloc(sizeof(uint16) * acc->count);
-		for (off = 0; off < COLUMNAR_MASK_SPAN; off++)
-			if ((acc->bits[off >> 3] >> (off & 7)) & 1)
-				offsets[n++] = (uint16) off;
-		deleted = palloc(VARHDRSZ + 1 + COLUMNAR_MASK_BYTES);
-		len = columnar_mask_encode(offsets, n, (uint8 *) VARDATA(deleted));
-		SET_VARSIZE(deleted, VARHDRSZ + len);
-		if (acc->moved != NULL)
-		{
-			uint32		i;
-
-			moved = palloc(VARHDRSZ + sizeof(uint64) * n);
-			SET_VARSIZE(moved, VARHDRSZ + sizeof(uint64) * n);
-			for (i = 0; i < n; i++)
-				memcpy(VARDATA(moved) + i * sizeof(uint64), &acc->moved[offsets[i]], sizeof(uint64));
-		}
-		columnar_insert_mask(storage_id, acc->span, GetCurrentCommandId(true), deleted, moved, false);
+		if (acc->count > 0)
+			columnar_write_mask(storage_id, acc->span, GetCurrentCommandId(true), acc->bits,
+								acc->count, acc->moved, false);
+		else
+			columnar_span_changed(storage_id, acc->span);
 	}
 	CommandCounterIncrement();
 	return list_length(ms.tids);
@@ -402,22 +373,8 @@ static bool
 row_dead(ItemPointer tid, void *arg)
 {
 	DeadRanges *dead = arg;
-	uint64		row = columnar_tid_to_row(tid);
-	int			lo = 0,
-				hi = dead->count;
 
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (row < dead->ranges[mid].first_row)
-			hi = mid;
-		else if (row >= dead->ranges[mid].first_row + dead->ranges[mid].row_count)
-			lo = mid + 1;
-		else
-			return true;
-	}
-	return false;
+	return ranges_contain(dead->ranges, dead->count, columnar_tid_to_row(tid));
 }
 
 /* Delete index entries of rows removed by VACUUMs no snapshot predates. */
