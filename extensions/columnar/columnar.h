@@ -284,9 +284,12 @@ typedef struct ColumnarFilter
 	FmgrInfo	opfn;
 	Oid			inputcollid;
 	bool		var_left;
+	/* top-N's bound under NULLS FIRST: a group with NULLs is never refuted */
+	bool		keep_nulls;
 } ColumnarFilter;
 
 extern void columnar_set_filters(ColumnarReadState *state, ColumnarFilter *filters, int nfilters);
+extern void columnar_order_stripes(ColumnarReadState *state, const ColumnarFilter *bound);
 extern uint64 columnar_groups_read(ColumnarReadState *state);
 extern uint64 columnar_groups_skipped(ColumnarReadState *state);
 

@@ -89,6 +89,8 @@ typedef struct ColumnarScanState
 	int			topn_next;		/* next entry to return, in order */
 	MemoryContext topn_cxt;
 	ColumnarReadState *fetch;
+	bool		topn_bound;		/* filters[nfilters] bounds the first key */
+	Oid			first_sortop;
 
 	ColumnarReadState *read;
 	Bitmapset  *attrs;			/* 1-based attribute numbers to decode */
@@ -533,6 +535,60 @@ columnar_evaluate_filters(List *values, ColumnarFilter *filters, ExprContext *ec
 	}
 }
 
+/*
+ * Top-N skips a chunk group once the kept rows are all better than its
+ * best first key: a filter "key <= worst kept" (">=" descending), whose
+ * value follows the worst kept row.  Only where the chunk bounds speak
+ * of the sort order (the column's default btree order and collation).
+ * When NULLs sort first, a group's NULLs (which are not in its bounds)
+ * keep it from being skipped.
+ */
+static void
+topn_prepare_bound(ColumnarScanState *state, Relation rel)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), state->key_attnos[0] - 1);
+	SortSupport ssup = &state->sortkeys[0];
+	ColumnarFilter *f = &state->filters[state->nfilters];
+	Oid			sortop = state->first_sortop;
+	Oid			opclass = GetDefaultOpClass(att->atttypid, BTREE_AM_OID);
+	Oid			opfamily;
+	Oid			opcintype;
+	Oid			cmpproc;
+	int16		strategy;
+
+	if (!OidIsValid(opclass) ||
+		!get_ordering_op_properties(sortop, &opfamily, &opcintype, &strategy) ||
+		opfamily != get_opclass_family(opclass) ||
+		(OidIsValid(att->attcollation) && ssup->ssup_collation != att->attcollation))
+		return;
+	cmpproc = get_opfamily_proc(opfamily, att->atttypid, att->atttypid, BTORDER_PROC);
+	if (!OidIsValid(cmpproc))
+		return;
+	memset(f, 0, sizeof(ColumnarFilter));
+	f->kind = COLUMNAR_FILTER_COMPARE;
+	f->column = state->key_attnos[0] - 1;
+	f->strategy = strategy == BTLessStrategyNumber ? BTLessEqualStrategyNumber :
+		BTGreaterEqualStrategyNumber;
+	f->collation = att->attcollation;
+	f->keep_nulls = ssup->ssup_nulls_first;
+	fmgr_info(cmpproc, &f->cmp);
+	state->topn_bound = true;
+	columnar_order_stripes(state->read, f);
+}
+
+/* Point the bound at the worst kept row's first key (the heap is full). */
+static void
+topn_tighten(ColumnarScanState *state, const TopNEntry *worst)
+{
+	ColumnarFilter *f = &state->filters[state->nfilters];
+
+	if (!state->topn_bound || worst->nulls[0])
+		return;
+	f->value = worst->keys[0];
+	f->value_isnull = false;
+	columnar_set_filters(state->read, state->filters, state->nfilters + 1);
+}
+
 static void
 columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 {
@@ -566,6 +622,8 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 			ssup->ssup_nulls_first = lfourth_int(key) != 0;
 			ssup->abbreviate = false;
 			PrepareSortSupportFromOrderingOp((Oid) lsecond_int(key), ssup);
+			if (k == 0)
+				state->first_sortop = (Oid) lsecond_int(key);
 			k++;
 		}
 		state->heap = palloc0(sizeof(TopNEntry) * Max(state->topn_count, 1));
@@ -578,7 +636,8 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 	if (state->attrs == NULL && RelationGetDescr(rel)->natts > 0)
 		state->attrs = bms_make_singleton(1);
 
-	state->filters = palloc0(sizeof(ColumnarFilter) * Max(list_length(cscan->custom_exprs), 1));
+	/* one more for top-N's bound on its first key */
+	state->filters = palloc0(sizeof(ColumnarFilter) * (list_length(cscan->custom_exprs) + 1));
 	state->filter_econtext = CreateExprContext(estate);
 	foreach(lc, cscan->custom_exprs)
 	{
@@ -605,6 +664,8 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 	 */
 	state->read = columnar_begin_read(rel, estate->es_snapshot, state->attrs);
 	columnar_set_filters(state->read, state->filters, state->nfilters);
+	if (state->topn)
+		topn_prepare_bound(state, rel);
 }
 
 /* ---- the parallel variant: a stripe counter in dynamic shared memory ---- */
@@ -739,6 +800,8 @@ topn_collect(ColumnarScanState *state)
 			topn_set(state, &state->heap[state->heap_size], slot);
 			binaryheap_add(worst, PointerGetDatum(&state->heap[state->heap_size]));
 			state->heap_size++;
+			if (state->heap_size == state->topn_count)
+				topn_tighten(state, (TopNEntry *) DatumGetPointer(binaryheap_first(worst)));
 			continue;
 		}
 		if (state->topn_count == 0)
@@ -753,6 +816,7 @@ topn_collect(ColumnarScanState *state)
 			*top = candidate;
 			candidate = tmp;
 			binaryheap_replace_first(worst, PointerGetDatum(top));
+			topn_tighten(state, (TopNEntry *) DatumGetPointer(binaryheap_first(worst)));
 		}
 	}
 	binaryheap_free(worst);
@@ -830,6 +894,8 @@ columnar_rescan_scan(CustomScanState *node)
 		memset(state->heap, 0, sizeof(TopNEntry) * Max(state->topn_count, 1));
 		state->heap_size = 0;
 		state->topn_done = false;
+		/* the bound pointed into the kept rows */
+		columnar_set_filters(state->read, state->filters, state->nfilters);
 	}
 	ExecScanReScan(&node->ss);
 }

@@ -50,7 +50,7 @@ struct ColumnarReadState
 	Bitmapset  *attrs;
 	uint64		storage_id;
 
-	List	   *stripes;		/* flushed and pending, by first row */
+	List	   *stripes;		/* flushed and pending, by first row (top-N: bounds) */
 	List	   *pending;		/* the pinned pending ones, to release */
 	int			stripe_index;
 
@@ -82,6 +82,9 @@ struct ColumnarReadState
 	int			nfilters;
 	uint64		groups_read;
 	uint64		groups_skipped;
+
+	/* top-N: stripes in the order of their bounds on this filter's column */
+	const ColumnarFilter *order;
 };
 
 static int
@@ -93,6 +96,89 @@ compare_first_row(const ListCell *a, const ListCell *b)
 	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
+static Datum bound_datum(Form_pg_attribute att, const uint8 *bytes);
+
+typedef struct StripeBound
+{
+	ColumnarStripe *stripe;
+	bool		known;			/* every group with values has bounds */
+	Datum		bound;			/* the least min (ascending) or greatest max */
+} StripeBound;
+
+static int
+compare_stripe_bounds(const void *a, const void *b, void *arg)
+{
+	const StripeBound *x = a;
+	const StripeBound *y = b;
+	const ColumnarFilter *f = arg;
+	int			c = 0;
+
+	/* stripes whose bounds are unknown first: they must be read anyway */
+	if (x->known != y->known)
+		return x->known ? 1 : -1;
+	if (x->known)
+	{
+		c = DatumGetInt32(FunctionCall2Coll((FmgrInfo *) &f->cmp, f->collation, x->bound, y->bound));
+		if (f->strategy == BTGreaterEqualStrategyNumber)
+			c = -c;
+	}
+	if (c == 0)
+		c = x->stripe->first_row < y->stripe->first_row ? -1 :
+			(x->stripe->first_row > y->stripe->first_row ? 1 : 0);
+	return c;
+}
+
+/*
+ * Reorder the stripes so that the one likeliest to hold the best first
+ * keys comes first (see columnar_order_stripes).
+ */
+static void
+order_stripes(ColumnarReadState *state)
+{
+	const ColumnarFilter *f = state->order;
+	bool		ascending = f->strategy != BTGreaterEqualStrategyNumber;
+	Form_pg_attribute att = TupleDescAttr(state->tupdesc, f->column);
+	int			n = list_length(state->stripes);
+	StripeBound *b = palloc(sizeof(StripeBound) * Max(n, 1));
+	List	   *ordered = NIL;
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, state->stripes)
+	{
+		ColumnarStripe *stripe = lfirst(lc);
+		const ColumnarSkipList *sl = &stripe->skiplist;
+		bool		any = false;
+		uint32		g;
+
+		b[i].stripe = stripe;
+		b[i].known = (uint32) f->column < sl->column_count;
+		for (g = 0; b[i].known && g < sl->group_count; g++)
+		{
+			const ColumnarChunkMeta *m = &sl->chunks[f->column * sl->group_count + g];
+			Datum		d;
+
+			if (m->null_count >= sl->group_rows[g])
+				continue;		/* NULLs only: they sort last here */
+			if (!m->has_bounds)
+			{
+				b[i].known = false;
+				break;
+			}
+			d = bound_datum(att, ascending ? m->min : m->max);
+			if (!any ||
+				(DatumGetInt32(FunctionCall2Coll((FmgrInfo *) &f->cmp, f->collation, d, b[i].bound)) < 0) == ascending)
+				b[i].bound = d;
+			any = true;
+		}
+		i++;
+	}
+	qsort_arg(b, n, sizeof(StripeBound), compare_stripe_bounds, (void *) f);
+	for (i = 0; i < n; i++)
+		ordered = lappend(ordered, b[i].stripe);
+	state->stripes = ordered;
+}
+
 static void
 load_stripes(ColumnarReadState *state)
 {
@@ -102,6 +188,8 @@ load_stripes(ColumnarReadState *state)
 	state->pending = columnar_pending_stripes(state->rel, state->snapshot);
 	state->stripes = list_concat(state->stripes, state->pending);
 	list_sort(state->stripes, compare_first_row);
+	if (state->order != NULL)
+		order_stripes(state);
 	MemoryContextSwitchTo(old);
 }
 
@@ -426,6 +514,21 @@ columnar_groups_read(ColumnarReadState *state)
 	return state->groups_read;
 }
 
+/*
+ * Read the stripes in the order of their bounds on bound's column: from
+ * the least minimum up for "<=", from the greatest maximum down for ">=".
+ * Top-N then meets its best rows early and its bound skips the rest.
+ */
+void
+columnar_order_stripes(ColumnarReadState *state, const ColumnarFilter *bound)
+{
+	MemoryContext old = MemoryContextSwitchTo(state->scan_cxt);
+
+	state->order = bound;
+	order_stripes(state);
+	MemoryContextSwitchTo(old);
+}
+
 uint64
 columnar_groups_skipped(ColumnarReadState *state)
 {
@@ -473,6 +576,8 @@ group_refuted(ColumnarReadState *state, ColumnarStripe *stripe, uint32 g)
 				return true;
 			continue;
 		}
+		if (f->keep_nulls && m->null_count > 0)
+			continue;
 		if (m->null_count == sl->group_rows[g])
 			return true;		/* only NULLs: no comparison holds */
 		if (f->kind == COLUMNAR_FILTER_IS_NOT_NULL)

@@ -69,4 +69,66 @@ COMMIT;
 SELECT v.k, (SELECT id FROM tc WHERE n > v.k ORDER BY n, id LIMIT 1) FROM (VALUES (10), (4000)) v(k);
 SELECT v.k, (SELECT id FROM th WHERE n > v.k ORDER BY n, id LIMIT 1) FROM (VALUES (10), (4000)) v(k);
 DROP TABLE tc, th;
+
+-- once the kept rows are all better than a chunk group's bounds on the
+-- first key, the group is skipped; stripes are read best bounds first
+CREATE TABLE tc (id int, ts timestamp, u text COLLATE "C", v int) USING strata_columnar
+    WITH (strata_columnar.chunk_group_row_limit = 1000, strata_columnar.stripe_row_limit = 5000);
+CREATE TABLE th (id int, ts timestamp, u text COLLATE "C", v int);
+INSERT INTO tc SELECT g, CASE WHEN g % 2500 = 7 THEN NULL ELSE '2026-01-01'::timestamp + g * interval '1 minute' END,
+       'u' || lpad((g % 977)::text, 4, '0'), g % 100
+FROM generate_series(1, 40000) g;
+INSERT INTO th SELECT * FROM tc;
+DELETE FROM tc WHERE id IN (2, 39999);
+DELETE FROM th WHERE id IN (2, 39999);
+CREATE FUNCTION topn_groups(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    r text := '';
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+        IF line ~ 'Chunk groups' THEN
+            r := r || btrim(line) || '; ';
+        END IF;
+    END LOOP;
+    RETURN r;
+END
+$$;
+SELECT topn_groups('SELECT * FROM tc ORDER BY ts LIMIT 5');
+SELECT topn_groups('SELECT * FROM tc ORDER BY ts DESC NULLS LAST LIMIT 5');
+SELECT topn_groups('SELECT * FROM tc ORDER BY ts DESC NULLS LAST, id LIMIT 300');
+-- NULLs first: the 16 groups with NULLs are always read, of the others
+-- only those with the best values
+SELECT topn_groups('SELECT * FROM tc ORDER BY ts NULLS FIRST LIMIT 20');
+SELECT topn_groups('SELECT * FROM tc ORDER BY ts DESC LIMIT 20');
+SELECT topn_groups('SELECT * FROM tc ORDER BY ts DESC LIMIT 5');
+-- an order the bounds do not know (another collation) reads every group
+SELECT topn_groups('SELECT * FROM tc ORDER BY u COLLATE "en-x-icu" LIMIT 3') ~ 'skipped: 0;' AS other_collation
+WHERE EXISTS (SELECT FROM pg_collation WHERE collname = 'en-x-icu')
+UNION ALL SELECT true WHERE NOT EXISTS (SELECT FROM pg_collation WHERE collname = 'en-x-icu');
+SELECT same_top('SELECT * FROM {T} ORDER BY ts LIMIT 5');
+SELECT same_top('SELECT * FROM {T} ORDER BY ts DESC NULLS LAST LIMIT 5');
+SELECT same_top('SELECT * FROM {T} ORDER BY ts DESC NULLS LAST, id LIMIT 1500');
+SELECT same_top('SELECT * FROM {T} ORDER BY ts NULLS FIRST, id LIMIT 20');
+SELECT same_top('SELECT * FROM {T} ORDER BY ts DESC, id LIMIT 20');
+SELECT same_top('SELECT * FROM {T} ORDER BY ts DESC, id LIMIT 5');
+SELECT same_top('SELECT * FROM {T} ORDER BY u COLLATE "C" DESC, id LIMIT 5');
+SELECT same_top('SELECT * FROM {T} ORDER BY v, id LIMIT 30');
+SELECT same_top('SELECT * FROM {T} ORDER BY v DESC, id LIMIT 3');
+SELECT same_top('SELECT * FROM {T} ORDER BY v DESC NULLS LAST, id LIMIT 3');
+SELECT same_top('SELECT * FROM {T} ORDER BY u DESC, id LIMIT 8');
+SELECT same_top('SELECT * FROM {T} WHERE v > 50 ORDER BY ts DESC LIMIT 8');
+-- rows of this transaction, not yet flushed, hold the best keys
+BEGIN;
+INSERT INTO tc VALUES (0, '2025-12-31', 'a', 1), (40001, '2027-01-01', 'z', 2), (40002, NULL, 'y', 3);
+INSERT INTO th VALUES (0, '2025-12-31', 'a', 1), (40001, '2027-01-01', 'z', 2), (40002, NULL, 'y', 3);
+SELECT same_top('SELECT * FROM {T} ORDER BY ts LIMIT 2');
+SELECT same_top('SELECT * FROM {T} ORDER BY ts DESC NULLS LAST LIMIT 2');
+SELECT same_top('SELECT * FROM {T} ORDER BY ts NULLS FIRST, id LIMIT 20');
+COMMIT;
+-- a rescan starts from no bound
+SELECT p.k, (SELECT id FROM tc WHERE v > p.k ORDER BY ts DESC NULLS LAST LIMIT 1) FROM (VALUES (10), (98), (99)) p(k);
+SELECT p.k, (SELECT id FROM th WHERE v > p.k ORDER BY ts DESC NULLS LAST LIMIT 1) FROM (VALUES (10), (98), (99)) p(k);
+DROP TABLE tc, th;
 DROP FUNCTION same_top(text);
+DROP FUNCTION topn_groups(text);
