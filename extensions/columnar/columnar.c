@@ -453,8 +453,8 @@ columnar_column_stats(PG_FUNCTION_ARGS)
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 		Datum		values[7];
 		bool		nulls[7] = {false, false, false, false, false, false, false};
-		bool		enc_used[4] = {false, false, false, false};
-		Datum		encs[4];
+		bool		enc_used[COLUMNAR_ENCODING_COUNT] = {0};
+		Datum		encs[COLUMNAR_ENCODING_COUNT];
 		int			nencs = 0;
 		int64		chunks = 0,
 					null_count = 0,
@@ -485,7 +485,7 @@ columnar_column_stats(PG_FUNCTION_ARGS)
 				raw += m->raw_len;
 				if (m->codec < STRATA_CODEC_COUNT)
 					used[m->codec] = true;
-				if (m->encoding <= COLUMNAR_ENCODING_DELTA)
+				if (m->encoding < COLUMNAR_ENCODING_COUNT)
 					enc_used[m->encoding] = true;
 			}
 		}
@@ -506,6 +506,8 @@ columnar_column_stats(PG_FUNCTION_ARGS)
 			encs[nencs++] = CStringGetTextDatum("frame of reference");
 		if (enc_used[COLUMNAR_ENCODING_DELTA])
 			encs[nencs++] = CStringGetTextDatum("delta");
+		if (enc_used[COLUMNAR_ENCODING_RLE])
+			encs[nencs++] = CStringGetTextDatum("run-length");
 		values[6] = PointerGetDatum(construct_array(encs, nencs, TEXTOID, -1, false, TYPALIGN_INT));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}

@@ -72,6 +72,17 @@
  *	in 64-bit wrapping arithmetic, truncated to its length.  A chunk of
  *	timestamps one second apart has width 0: the header alone.
  *
+ *	Any fixed-length chunk may instead be run-length encoded (encoding 4):
+ *	each run of equal present values as one value and where it ends:
+ *
+ *	[null bitmap][u32 runs][u32 value length][u32 end of each run: the
+ *	number of present values up to and including it, strictly ascending,
+ *	the last one the present count][zero padding to 8][one value per run,
+ *	at the stride of the plain layout]
+ *
+ *	Example: int4 values 7, 7, 7, 9: 02 00 00 00 04 00 00 00 | 03 00 00 00
+ *	04 00 00 00 | 07 00 00 00 09 00 00 00.  Decoded into the plain chunk.
+ *
  * ROW MASK (strata_columnar.row_mask.deleted: the rows one transaction
  * deleted in one span of COLUMNAR_MASK_SPAN row numbers)
  *
@@ -278,7 +289,7 @@ columnar_skiplist_parse(const uint8_t *buf, size_t len,
 		if (c->null_count > group_rows)
 			return format_error(err, entry + 16, "chunk %zu has %u nulls in %u rows",
 								i, c->null_count, group_rows);
-		if (c->encoding > COLUMNAR_ENCODING_DELTA)
+		if (c->encoding >= COLUMNAR_ENCODING_COUNT)
 			return format_error(err, entry + 25, "chunk %zu has unknown encoding %u",
 								i, c->encoding);
 		if (c->has_bounds)
@@ -863,6 +874,108 @@ columnar_delta_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_
 			break;
 	}
 #undef DELTA_DECODE_LOOP
+	return true;
+}
+
+/* ---- run-length ---- */
+
+/* Bytes of the run ends of nruns runs, padded so the values start 8-aligned. */
+static size_t
+rle_ends_size(uint32_t nruns)
+{
+	return ((size_t) nruns * 4 + 7) & ~(size_t) 7;
+}
+
+size_t
+columnar_rle_encode(const uint8_t *values, uint32_t present,
+					const ColumnarTypeShape *shape, uint8_t *out)
+{
+	size_t		stride;
+	uint32_t	nruns = 0;
+	uint32_t	i;
+	size_t		len;
+
+	if (shape->typlen <= 0 || present == 0)
+		return 0;
+	stride = columnar_fixed_stride(shape);
+	for (i = 0; i < present; i++)
+		if (i == 0 || memcmp(values + i * stride, values + (i - 1) * stride, stride) != 0)
+			nruns++;
+	len = COLUMNAR_RLE_HEADER + rle_ends_size(nruns) + (size_t) nruns * stride;
+	if (out == NULL)
+		return len;
+
+	memset(out, 0, len);
+	put32(out, nruns);
+	put32(out + 4, (uint32_t) shape->typlen);
+	{
+		uint8_t    *ends = out + COLUMNAR_RLE_HEADER;
+		uint8_t    *vals = ends + rle_ends_size(nruns);
+		uint32_t	r = 0;
+
+		for (i = 0; i < present; i++)
+		{
+			if (i > 0 && memcmp(values + i * stride, values + (i - 1) * stride, stride) == 0)
+				continue;
+			if (r > 0)
+				put32(ends + (r - 1) * 4, i);
+			memcpy(vals + (size_t) r * stride, values + i * stride, stride);
+			r++;
+		}
+		put32(ends + (r - 1) * 4, present);
+	}
+	return len;
+}
+
+bool
+columnar_rle_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t null_count,
+					const ColumnarTypeShape *shape, uint8_t *out, ColumnarFormatError *err)
+{
+	size_t		bitmap_len;
+	size_t		stride;
+	uint32_t	present;
+	uint32_t	nruns;
+	const uint8_t *ends;
+	const uint8_t *vals;
+	uint8_t    *dst;
+	uint32_t	start = 0;
+	uint32_t	r;
+
+	if (shape->typlen <= 0)
+		return format_error(err, 0, "run-length encoding of a variable-length column");
+	if (null_count >= rows)
+		return format_error(err, 0, "a run-length chunk of %u rows with %u nulls", rows, null_count);
+	bitmap_len = null_count > 0 ? columnar_bitmap_size(rows) : 0;
+	present = rows - null_count;
+	stride = columnar_fixed_stride(shape);
+	if (raw_len < bitmap_len + COLUMNAR_RLE_HEADER)
+		return format_error(err, raw_len, "chunk ends inside its run-length header");
+	nruns = get32(raw + bitmap_len);
+	if (nruns == 0 || nruns > present || get32(raw + bitmap_len + 4) != (uint32_t) shape->typlen)
+		return format_error(err, bitmap_len, "run-length header says %u runs of %u-byte values "
+							"for %u values of %d bytes", nruns, get32(raw + bitmap_len + 4),
+							present, shape->typlen);
+	if (raw_len != bitmap_len + COLUMNAR_RLE_HEADER + rle_ends_size(nruns) + (size_t) nruns * stride)
+		return format_error(err, raw_len, "chunk is %zu bytes, %u runs need %zu", raw_len, nruns,
+							bitmap_len + COLUMNAR_RLE_HEADER + rle_ends_size(nruns) +
+							(size_t) nruns * stride);
+	ends = raw + bitmap_len + COLUMNAR_RLE_HEADER;
+	vals = ends + rle_ends_size(nruns);
+	memcpy(out, raw, bitmap_len);
+	dst = out + bitmap_len;
+	for (r = 0; r < nruns; r++)
+	{
+		uint32_t	end = get32(ends + (size_t) r * 4);
+		const uint8_t *v = vals + (size_t) r * stride;
+		uint32_t	i;
+
+		if (end <= start || end > present || (r == nruns - 1 && end != present))
+			return format_error(err, bitmap_len + COLUMNAR_RLE_HEADER + (size_t) r * 4,
+								"run %u ends at value %u, after %u of %u", r, end, start, present);
+		for (i = start; i < end; i++)
+			memcpy(dst + (size_t) i * stride, v, stride);
+		start = end;
+	}
 	return true;
 }
 

@@ -30,10 +30,15 @@
 
 #define COLUMNAR_ENCODING_DELTA 3	/* the same, of the differences between
 									 * consecutive values */
+#define COLUMNAR_ENCODING_RLE 4		/* fixed length: runs of equal values */
+#define COLUMNAR_ENCODING_COUNT 5
 
 /* the headers of frame-of-reference and delta chunks' value sections */
 #define COLUMNAR_FOR_HEADER 16
 #define COLUMNAR_DELTA_HEADER 24
+
+/* the header of a run-length chunk's value section */
+#define COLUMNAR_RLE_HEADER 8
 
 /* the header of a dictionary-encoded chunk's value section */
 #define COLUMNAR_DICT_HEADER 16
@@ -175,6 +180,18 @@ extern bool columnar_delta_decode(const uint8_t *raw, size_t raw_len,
 								  uint32_t rows, uint32_t null_count,
 								  const ColumnarTypeShape *shape, uint8_t *out,
 								  ColumnarFormatError *err);
+
+/*
+ * Run-length: runs of equal present values of any fixed-length chunk as a
+ * value and where the run ends.  Same contracts as the frame-of-reference
+ * functions above (0 from the encoder for a variable-length shape).
+ */
+extern size_t columnar_rle_encode(const uint8_t *values, uint32_t present,
+								  const ColumnarTypeShape *shape, uint8_t *out);
+extern bool columnar_rle_decode(const uint8_t *raw, size_t raw_len,
+								uint32_t rows, uint32_t null_count,
+								const ColumnarTypeShape *shape, uint8_t *out,
+								ColumnarFormatError *err);
 
 /*
  * Row masks: the rows one transaction deleted in one span of row numbers

@@ -382,7 +382,8 @@ decompress_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 
 /*
  * A chunk as the plain layout the readers index: decompressed, and a
- * frame-of-reference or delta chunk decoded.  *raw_len is its length.
+ * frame-of-reference, delta or run-length chunk decoded.  *raw_len is its
+ * length.
  */
 static char *
 plain_chunk(Relation rel, const ColumnarStripe *stripe, int column, uint32 group,
@@ -398,19 +399,36 @@ plain_chunk(Relation rel, const ColumnarStripe *stripe, int column, uint32 group
 	char	   *plain;
 
 	*raw_len = meta->raw_len;
-	if (meta->encoding != COLUMNAR_ENCODING_FOR && meta->encoding != COLUMNAR_ENCODING_DELTA)
+	if (meta->encoding != COLUMNAR_ENCODING_FOR && meta->encoding != COLUMNAR_ENCODING_DELTA &&
+		meta->encoding != COLUMNAR_ENCODING_RLE)
 		return raw;
-	if (!att->attbyval || (att->attlen != 2 && att->attlen != 4 && att->attlen != 8))
+	if (meta->encoding != COLUMNAR_ENCODING_RLE &&
+		(!att->attbyval || (att->attlen != 2 && att->attlen != 4 && att->attlen != 8)))
 		chunk_corrupt(rel, stripe, att, group,
 					  "integer encoding of a column that is not 2, 4 or 8 bytes by value", 0);
+	if (att->attlen <= 0)
+		chunk_corrupt(rel, stripe, att, group,
+					  "run-length encoding of a variable-length column", 0);
 	plain_len = columnar_for_plain_size(rows, meta->null_count, &shape);
 	plain = palloc(plain_len + 8);
-	if (!(meta->encoding == COLUMNAR_ENCODING_FOR ?
-		  columnar_for_decode((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
-							  &shape, (uint8_t *) plain, &err) :
-		  columnar_delta_decode((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
-								&shape, (uint8_t *) plain, &err)))
-		chunk_corrupt(rel, stripe, att, group, err.message, err.offset);
+	switch (meta->encoding)
+	{
+		case COLUMNAR_ENCODING_FOR:
+			if (!columnar_for_decode((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
+									 &shape, (uint8_t *) plain, &err))
+				chunk_corrupt(rel, stripe, att, group, err.message, err.offset);
+			break;
+		case COLUMNAR_ENCODING_DELTA:
+			if (!columnar_delta_decode((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
+									   &shape, (uint8_t *) plain, &err))
+				chunk_corrupt(rel, stripe, att, group, err.message, err.offset);
+			break;
+		default:
+			if (!columnar_rle_decode((const uint8_t *) raw, meta->raw_len, rows, meta->null_count,
+									 &shape, (uint8_t *) plain, &err))
+				chunk_corrupt(rel, stripe, att, group, err.message, err.offset);
+			break;
+	}
 	pfree(raw);
 	*raw_len = plain_len;
 	return plain;

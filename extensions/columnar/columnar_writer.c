@@ -520,29 +520,40 @@ finish_group(WriteState *state)
 		}
 		comp = stored_form(state, raw, raw_len, &codec, &comp_len);
 
-		if (encoding == COLUMNAR_ENCODING_PLAIN && att->attbyval && !att->attisdropped &&
+		if (encoding == COLUMNAR_ENCODING_PLAIN && att->attlen > 0 && !att->attisdropped &&
 			col->values.len > 0)
 		{
 			/*
-			 * Integers, dates, timestamps: frame of reference, or delta, when
-			 * that takes fewer bytes once compressed.  Bit-packed values can
-			 * compress worse than plain ones (runs of zero bytes are gone),
-			 * so the shorter packing is compressed as well and the shorter
-			 * stored form kept.  An encoding costs decoding on every read: it
-			 * has to save at least a tenth of the plain chunk's bytes (on the
+			 * Integers, dates, timestamps: frame of reference, or delta; any
+			 * fixed-length value: run-length; when that takes fewer bytes
+			 * once compressed.  Bit-packed values can compress worse than
+			 * plain ones (runs of zero bytes are gone), so the shortest
+			 * encoding is compressed as well and the shorter stored form
+			 * kept.  An encoding costs decoding on every read: it has to
+			 * save at least a tenth of the plain chunk's bytes (on the
 			 * benchmark's revenue column a 2% saving halved sum()'s speed).
 			 */
 			ColumnarTypeShape shape = {att->attlen, att->attalign};
 			uint32		present = state->group_rows - col->null_count;
 			size_t		plain_stored = comp_len;
+			const uint8 *values = (const uint8 *) col->values.data;
+			size_t		lens[3];
+			uint8		kinds[3] = {COLUMNAR_ENCODING_FOR, COLUMNAR_ENCODING_DELTA,
+			COLUMNAR_ENCODING_RLE};
+			uint8		kind = COLUMNAR_ENCODING_PLAIN;
+			size_t		enc_len = 0;
+			int			k;
 
-			size_t		for_len = columnar_for_encode((const uint8 *) col->values.data, present,
-													  &shape, NULL);
-			size_t		delta_len = columnar_delta_encode((const uint8 *) col->values.data, present,
-														  &shape, NULL);
-			/* the shorter packing is compressed too; FOR on a tie, it decodes faster */
-			uint8		kind = delta_len < for_len ? COLUMNAR_ENCODING_DELTA : COLUMNAR_ENCODING_FOR;
-			size_t		enc_len = Min(for_len, delta_len);
+			lens[0] = att->attbyval ? columnar_for_encode(values, present, &shape, NULL) : 0;
+			lens[1] = att->attbyval ? columnar_delta_encode(values, present, &shape, NULL) : 0;
+			lens[2] = columnar_rle_encode(values, present, &shape, NULL);
+			/* the shortest; on a tie the earlier, which decodes faster */
+			for (k = 0; k < 3; k++)
+				if (lens[k] > 0 && (enc_len == 0 || lens[k] < enc_len))
+				{
+					enc_len = lens[k];
+					kind = kinds[k];
+				}
 
 			if (enc_len > 0 && enc_len < (size_t) col->values.len)
 			{
@@ -555,11 +566,11 @@ finish_group(WriteState *state)
 				if (bitmap_len > 0)
 					memcpy(cand_raw, col->bitmap, (state->group_rows + 7) / 8);
 				if (kind == COLUMNAR_ENCODING_FOR)
-					columnar_for_encode((const uint8 *) col->values.data, present, &shape,
-										(uint8 *) cand_raw + bitmap_len);
+					columnar_for_encode(values, present, &shape, (uint8 *) cand_raw + bitmap_len);
+				else if (kind == COLUMNAR_ENCODING_DELTA)
+					columnar_delta_encode(values, present, &shape, (uint8 *) cand_raw + bitmap_len);
 				else
-					columnar_delta_encode((const uint8 *) col->values.data, present, &shape,
-										  (uint8 *) cand_raw + bitmap_len);
+					columnar_rle_encode(values, present, &shape, (uint8 *) cand_raw + bitmap_len);
 				cand_comp = stored_form(state, cand_raw, cand_len, &cand_codec, &cand_stored);
 				if (cand_stored <= plain_stored - plain_stored / 10)
 				{

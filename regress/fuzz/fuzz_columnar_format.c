@@ -6,7 +6,9 @@
  * Byte 0 picks the parser (bit 0: chunk, bits 0 and 1: dictionary chunk,
  * bit 2 alone: frame-of-reference chunk, bits 2 and 0 alone: delta chunk;
  * both decoded, then indexed as plain; bits 2 and 1 alone: a row mask,
- * which must encode back to a mask of the same rows and ranks).
+ * which must encode back to a mask of the same rows and ranks; the low
+ * four bits 8: a run-length chunk, whose decoded values must encode and
+ * decode back to themselves).
  * Skip list: bytes 1-4 are the stripe's row count
  * and 5-8 its data length, the rest the skip list; one that parses must
  * write back to the same bytes.  Chunk: byte 1 picks the type shape, 2-3
@@ -156,6 +158,56 @@ fuzz_for(const uint8_t *data, size_t size, bool delta)
 	free(offs);
 }
 
+/* A run-length chunk: byte 0 the shape, 1-2 rows, 3-4 nulls, the rest the chunk. */
+static void
+fuzz_rle(const uint8_t *data, size_t size)
+{
+	static const ColumnarTypeShape shapes[] = {{2, 's'}, {4, 'i'}, {8, 'd'}, {1, 'c'},
+	{6, 'i'}, {16, 'c'}, {12, 'd'}, {3, 's'}};
+	const ColumnarTypeShape *shape;
+	uint32_t	rows,
+				nulls;
+	size_t		plain_len;
+	size_t		bitmap_len;
+	uint8_t    *raw;
+	uint8_t    *plain;
+	uint8_t    *again;
+	uint8_t    *enc;
+	ColumnarFormatError err;
+
+	if (size < 5)
+		return;
+	shape = &shapes[data[0] % 8];
+	rows = data[1] | (data[2] << 8);
+	nulls = data[3] | (data[4] << 8);
+	raw = malloc(size - 5 + 1);
+	memcpy(raw, data + 5, size - 5);
+	plain_len = columnar_for_plain_size(rows, nulls, shape);
+	plain = malloc(plain_len + 8);
+	if (!columnar_rle_decode(raw, size - 5, rows, nulls, shape, plain, &err))
+	{
+		if (err.message[0] == '\0')
+			abort();
+		free(raw);
+		free(plain);
+		return;
+	}
+	/* the values decoded encode into a chunk that decodes to them again */
+	bitmap_len = nulls > 0 ? columnar_bitmap_size(rows) : 0;
+	enc = malloc(bitmap_len + columnar_rle_encode(plain + bitmap_len, rows - nulls, shape, NULL) + 8);
+	memcpy(enc, plain, bitmap_len);
+	again = malloc(plain_len + 8);
+	if (!columnar_rle_decode(enc, bitmap_len +
+							 columnar_rle_encode(plain + bitmap_len, rows - nulls, shape, enc + bitmap_len),
+							 rows, nulls, shape, again, &err) ||
+		memcmp(plain, again, plain_len) != 0)
+		abort();
+	free(raw);
+	free(plain);
+	free(again);
+	free(enc);
+}
+
 static void
 fuzz_mask(const uint8_t *data, size_t size)
 {
@@ -199,7 +251,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	if ((data[0] & 7) == 6)
+	if ((data[0] & 15) == 8)
+		fuzz_rle(data + 1, size - 1);
+	else if ((data[0] & 7) == 6)
 		fuzz_mask(data + 1, size - 1);
 	else if ((data[0] & 7) == 4)
 		fuzz_for(data + 1, size - 1, false);

@@ -339,6 +339,74 @@ test_for_chunks(void)
 	tap_ok(!columnar_for_decode(enc, n, 6, 7, &s4, plain, &err), "more nulls than rows are refused");
 }
 
+/* run-length round trips over fixed-length shapes, and damaged chunks */
+static void
+test_rle_chunks(void)
+{
+	static const ColumnarTypeShape s4 = {4, 'i'},
+				s6 = {6, 'i'},
+				s16 = {16, 'c'};
+	int32_t		v[1000];
+	uint8_t		wide[5][16];
+	uint8_t		mac[3][8];
+	int32_t		example[4] = {7, 7, 7, 9};
+	static const uint8_t example_bytes[] = {2, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0,
+	7, 0, 0, 0, 9, 0, 0, 0};
+	uint8_t		enc[16000];
+	uint8_t		plain[16000];
+	ColumnarFormatError err;
+	size_t		n;
+	int			i;
+
+	n = columnar_rle_encode((const uint8_t *) example, 4, &s4, enc);
+	tap_ok(n == sizeof(example_bytes) && memcmp(enc, example_bytes, n) == 0,
+		   "7, 7, 7, 9 encodes as the diagram says");
+	for (i = 0; i < 1000; i++)
+		v[i] = i / 100;			/* ten runs of a hundred */
+	n = columnar_rle_encode((const uint8_t *) v, 1000, &s4, enc);
+	tap_ok(n == COLUMNAR_RLE_HEADER + 40 + 40, "ten runs take %zu bytes", n);
+	tap_ok(columnar_rle_decode(enc, n, 1000, 0, &s4, plain, &err) && memcmp(plain, v, sizeof(v)) == 0,
+		   "ten runs round trip");
+	for (i = 0; i < 1000; i++)
+		v[i] = i * 7919;		/* no run longer than one */
+	n = columnar_rle_encode((const uint8_t *) v, 1000, &s4, enc);
+	tap_ok(n == COLUMNAR_RLE_HEADER + 4000 + 4000 &&
+		   columnar_rle_decode(enc, n, 1000, 0, &s4, plain, &err) && memcmp(plain, v, sizeof(v)) == 0,
+		   "distinct values round trip");
+	memset(wide, 0, sizeof(wide));
+	wide[2][15] = wide[3][15] = 1;
+	n = columnar_rle_encode((const uint8_t *) wide, 5, &s16, enc);
+	tap_ok(columnar_rle_decode(enc, n, 5, 0, &s16, plain, &err) && memcmp(plain, wide, sizeof(wide)) == 0 &&
+		   enc[0] == 3, "16-byte values: three runs round trip");
+	memset(mac, 0, sizeof(mac));
+	memcpy(mac[0], "\1\2\3\4\5\6", 6);
+	memcpy(mac[1], "\1\2\3\4\5\6", 6);
+	n = columnar_rle_encode((const uint8_t *) mac, 3, &s6, enc);
+	tap_ok(enc[0] == 2 && columnar_rle_decode(enc, n, 3, 0, &s6, plain, &err) &&
+		   memcmp(plain, mac, sizeof(mac)) == 0, "6-byte values at a stride of 8 round trip");
+	/* with NULLs: the bitmap in front, 8-aligned */
+	enc[0] = 0x05;				/* rows 0 and 2 of 3 present */
+	memset(enc + 1, 0, 7);
+	n = 8 + columnar_rle_encode((const uint8_t *) example, 2, &s4, enc + 8);
+	tap_ok(columnar_rle_decode(enc, n, 3, 1, &s4, plain, &err) && memcmp(plain + 8, example, 8) == 0,
+		   "a chunk with a NULL decodes behind its bitmap");
+
+	n = columnar_rle_encode((const uint8_t *) example, 4, &s4, enc);
+	tap_ok(!columnar_rle_decode(enc, n - 1, 4, 0, &s4, plain, &err), "a cut chunk is refused (%s)", err.message);
+	tap_ok(!columnar_rle_decode(enc, n, 5, 0, &s4, plain, &err), "runs ending before the values do are refused (%s)",
+		   err.message);
+	tap_ok(!columnar_rle_decode(enc, n, 4, 4, &s4, plain, &err), "a chunk of only nulls is refused");
+	tap_ok(!columnar_rle_decode(enc, n, 4, 0, &s16, plain, &err), "a value length not the column's is refused");
+	enc[8] = 4;
+	enc[12] = 3;
+	tap_ok(!columnar_rle_decode(enc, n, 4, 0, &s4, plain, &err), "run ends out of order are refused (%s)",
+		   err.message);
+	memcpy(enc, example_bytes, sizeof(example_bytes));
+	enc[0] = 9;
+	tap_ok(!columnar_rle_decode(enc, n, 4, 0, &s4, plain, &err), "more runs than values are refused");
+	tap_ok(columnar_rle_encode((const uint8_t *) example, 0, &s4, enc) == 0, "no values: not encoded");
+}
+
 /* delta round trips: sequences, extremes, a single value */
 static void
 test_delta_chunks(void)
@@ -456,6 +524,7 @@ main(void)
 	test_dict_chunks();
 	test_for_chunks();
 	test_delta_chunks();
+	test_rle_chunks();
 	test_row_masks();
 	while (nallocated > 0)
 		free(allocated[--nallocated]);
