@@ -29,6 +29,7 @@
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/typcache.h"
+#include "utils/varlena.h"
 
 PG_MODULE_MAGIC;
 
@@ -243,6 +244,58 @@ size_limit(const char *name)
 }
 
 /*
+ * A sort key: column names separated by commas, as in an identifier list
+ * (quoted names keep their case).  Each column needs a default btree
+ * ordering; '' means none.
+ */
+static void
+parse_sort_key(Relation rel, const char *value, ColumnarOptions *options)
+{
+	char	   *copy = pstrdup(value);
+	List	   *names;
+	ListCell   *lc;
+
+	if (!SplitIdentifierString(copy, ',', &names))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid sort key \"%s\" for table \"%s\"", value, RelationGetRelationName(rel)),
+				 errhint("List column names separated by commas.")));
+	if (list_length(names) > COLUMNAR_MAX_SORT_KEYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_TOO_MANY_COLUMNS),
+				 errmsg("sort key of table \"%s\" has %d columns, at most %d are allowed",
+						RelationGetRelationName(rel), list_length(names), COLUMNAR_MAX_SORT_KEYS)));
+	options->sort_nkeys = 0;
+	foreach(lc, names)
+	{
+		const char *colname = lfirst(lc);
+		AttrNumber	attno = get_attnum(RelationGetRelid(rel), colname);
+		int			i;
+
+		if (attno <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of sort key does not exist in table \"%s\"",
+							colname, RelationGetRelationName(rel))));
+		for (i = 0; i < options->sort_nkeys; i++)
+			if (options->sort_attnums[i] == attno)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("column \"%s\" appears twice in the sort key of table \"%s\"",
+								colname, RelationGetRelationName(rel))));
+		if (!OidIsValid(lookup_type_cache(TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypid,
+										  TYPECACHE_LT_OPR)->lt_opr))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("column \"%s\" of table \"%s\" cannot be in a sort key",
+							colname, RelationGetRelationName(rel)),
+					 errdetail("Type %s has no default btree ordering.",
+							   format_type_be(TupleDescAttr(RelationGetDescr(rel), attno - 1)->atttypid))));
+		options->sort_attnums[options->sort_nkeys++] = attno;
+	}
+}
+
+/*
  * Change a table's settings: each DefElem names one (stripe_row_limit,
  * chunk_group_row_limit, compression, compression_level) with its new
  * value, or with no value to go back to the default (the GUC's).  Shared
@@ -297,6 +350,8 @@ columnar_apply_options(Relation rel, List *defs)
 				codec_changed = true;
 			options.codec = codec;
 		}
+		else if (strcmp(name, "sort_key") == 0)
+			parse_sort_key(rel, def->arg ? defGetString(def) : "", &options);
 		else if (strcmp(name, "compression_level") == 0)
 		{
 			level_given = def->arg != NULL;
@@ -310,7 +365,7 @@ columnar_apply_options(Relation rel, List *defs)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unrecognized strata_columnar option \"%s\" for table \"%s\"",
 							name, RelationGetRelationName(rel)),
-					 errhint("Valid options are stripe_row_limit, chunk_group_row_limit, stripe_byte_limit, chunk_group_byte_limit, compression and compression_level.")));
+					 errhint("Valid options are stripe_row_limit, chunk_group_row_limit, stripe_byte_limit, chunk_group_byte_limit, compression, compression_level and sort_key.")));
 	}
 	strata_codec_level_range(options.codec, &minl, &maxl, &dflt);
 	if (level_given)
@@ -354,6 +409,9 @@ columnar_set_options(PG_FUNCTION_ARGS)
 		defs = lappend(defs, makeDefElem("stripe_byte_limit", (Node *) makeInteger(PG_GETARG_INT32(5)), -1));
 	if (!PG_ARGISNULL(6))
 		defs = lappend(defs, makeDefElem("chunk_group_byte_limit", (Node *) makeInteger(PG_GETARG_INT32(6)), -1));
+	if (!PG_ARGISNULL(7))
+		defs = lappend(defs, makeDefElem("sort_key",
+										 (Node *) makeString(text_to_cstring(PG_GETARG_TEXT_PP(7))), -1));
 	columnar_apply_options(rel, defs);
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_VOID();
@@ -367,12 +425,20 @@ columnar_get_options_sql(PG_FUNCTION_ARGS)
 	Relation	rel = open_columnar(relid, ACL_SELECT, false);
 	ColumnarOptions options;
 	TupleDesc	tupdesc;
-	Datum		values[6];
-	bool		nulls[6] = {false, false, false, false, false, false};
+	Datum		values[7];
+	bool		nulls[7] = {false, false, false, false, false, false, false};
+	StringInfoData key;
+	int			i;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	columnar_get_options(relid, &options);
+	initStringInfo(&key);
+	for (i = 0; i < options.sort_nkeys; i++)
+		appendStringInfo(&key, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(get_attname(relid, options.sort_attnums[i], false)));
+	values[6] = CStringGetTextDatum(key.data);
+	nulls[6] = options.sort_nkeys == 0;
 	values[0] = Int32GetDatum(options.stripe_row_limit);
 	values[1] = Int32GetDatum(options.chunk_group_row_limit);
 	values[2] = CStringGetTextDatum(strata_codec_name(options.codec));

@@ -31,11 +31,14 @@
 #include "utils/rel.h"
 #include "storage/smgr.h"
 #include "utils/snapshot.h"
+#include "utils/tuplesort.h"
 
 #include "columnar_format.h"
 #include "strata_compress.h"
 
 /* ---- settings (columnar.c) ---- */
+
+#define COLUMNAR_MAX_SORT_KEYS 8
 
 typedef struct ColumnarOptions
 {
@@ -47,6 +50,9 @@ typedef struct ColumnarOptions
 	int			stripe_byte_limit;
 	/* a chunk group closes when one of its columns buffers this many bytes */
 	int			chunk_group_byte_limit;
+	/* the sort key: columns the writer orders bulk loads and rewrites by */
+	int			sort_nkeys;
+	AttrNumber	sort_attnums[COLUMNAR_MAX_SORT_KEYS];
 } ColumnarOptions;
 
 extern int	columnar_stripe_row_limit;
@@ -163,6 +169,8 @@ typedef struct ColumnarRange
 extern void columnar_insert_removed(uint64 storage_id, uint64 first_row, uint64 row_count);
 extern List *columnar_take_removed(uint64 storage_id, TransactionId oldest_xmin);
 extern void columnar_get_options(Oid relid, ColumnarOptions *options);
+extern bool columnar_read_options(Oid relid, ColumnarOptions *options);
+extern Oid	columnar_options_relid(Relation rel);
 extern void columnar_store_options(Oid relid, const ColumnarOptions *options);
 extern void columnar_apply_options(Relation rel, List *defs);
 
@@ -171,7 +179,13 @@ extern void columnar_alter_init(void);
 
 /* ---- writer (columnar_writer.c) ---- */
 
-extern void columnar_insert_row(Relation rel, TupleTableSlot *slot, bool bulk);
+/* how a row comes (columnar_insert_row's flags) */
+#define COLUMNAR_WRITE_BULK 1		/* a bulk load: fills whole stripes */
+#define COLUMNAR_WRITE_ORDERED 2	/* never re-sort: the caller needs the TID */
+
+extern void columnar_insert_row(Relation rel, TupleTableSlot *slot, int flags);
+extern Tuplesortstate *columnar_begin_key_sort(Relation rel, const ColumnarOptions *options,
+											   int work_mem_kb);
 extern void columnar_flush_relation(Relation rel);
 extern List *columnar_pending_stripes(Relation rel, Snapshot snapshot);
 extern void columnar_release_pending(List *stripes);

@@ -14,6 +14,9 @@
  * applies them as strata_columnar.set_options() does, in the same
  * transaction.  RESET goes back to the default the GUC gives.
  *
+ * A sort key is kept by column names (a dump restores it by them): the
+ * hook renames a key column with the column, and drops it with it.
+ *
  *-------------------------------------------------------------------------
  */
 #include "columnar.h"
@@ -75,6 +78,36 @@ options_target(RangeVar *rv, bool missing_ok)
 	return rel;
 }
 
+/*
+ * The table whose sort key the statement may rename or drop a column of,
+ * or InvalidOid; *options gets its options as they are before.
+ */
+static Oid
+sort_key_target(Node *parsetree, ColumnarOptions *options)
+{
+	RangeVar   *rv = NULL;
+	Oid			relid;
+
+	if (IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN &&
+		((RenameStmt *) parsetree)->relation != NULL)
+		rv = ((RenameStmt *) parsetree)->relation;
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+			if (lfirst_node(AlterTableCmd, lc)->subtype == AT_DropColumn)
+				rv = ((AlterTableStmt *) parsetree)->relation;
+	}
+	if (rv == NULL)
+		return InvalidOid;
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION ||
+		!columnar_read_options(relid, options) || options->sort_nkeys == 0)
+		return InvalidOid;
+	return relid;
+}
+
 static void
 columnar_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 				 ProcessUtilityContext context, ParamListInfo params,
@@ -85,6 +118,8 @@ columnar_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	List	   *create_options = NIL;
 	RangeVar   *target = NULL;
 	bool		run_rest = true;
+	ColumnarOptions keyed;
+	Oid			keyed_relid = sort_key_target(parsetree, &keyed);
 
 	if (IsA(parsetree, AlterTableStmt) &&
 		((AlterTableStmt *) parsetree)->objtype == OBJECT_TABLE)
@@ -181,6 +216,17 @@ columnar_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	}
 	else if (qc)
 		SetQueryCompletion(qc, CMDTAG_ALTER_TABLE, 0);
+
+	if (OidIsValid(keyed_relid))
+	{
+		ColumnarOptions now;
+
+		CommandCounterIncrement();
+		if (IsA(parsetree, RenameStmt))
+			columnar_store_options(keyed_relid, &keyed);	/* same columns, new names */
+		else if (columnar_read_options(keyed_relid, &now) && now.sort_nkeys != keyed.sort_nkeys)
+			columnar_store_options(keyed_relid, &now);	/* without the dropped ones */
+	}
 
 	if (alter_options != NIL || create_options != NIL)
 	{

@@ -864,7 +864,7 @@ columnar_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snaps
 
 	if (newslot != NULL)
 	{
-		columnar_insert_row(rel, newslot, false);
+		columnar_insert_row(rel, newslot, 0);
 		new_row = columnar_tid_to_row(&newslot->tts_tid);
 		pgstat_count_heap_update(rel, false);
 	}

@@ -38,6 +38,8 @@
 #include "commands/sequence.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -52,7 +54,7 @@
 #define Anum_stripe_data_bytes 5
 #define Anum_stripe_skiplist 6
 
-#define Natts_options 7
+#define Natts_options 8
 
 #define Natts_row_mask 5
 #define Anum_row_mask_storage_id 1
@@ -648,6 +650,25 @@ read_options_row(Oid relid, ColumnarOptions *options)
 		options->compression_level = DatumGetInt32(values[4]);
 		options->stripe_byte_limit = DatumGetInt32(values[5]);
 		options->chunk_group_byte_limit = DatumGetInt32(values[6]);
+		options->sort_nkeys = 0;
+		if (!nulls[7])
+		{
+			Datum	   *names;
+			int			n;
+			int			i;
+
+			deconstruct_array(DatumGetArrayTypeP(values[7]), TEXTOID, -1, false, TYPALIGN_INT,
+							  &names, NULL, &n);
+			/* by name, so that a dump restores it; a dropped column drops out */
+			for (i = 0; i < n && options->sort_nkeys < COLUMNAR_MAX_SORT_KEYS; i++)
+			{
+				char	   *name = TextDatumGetCString(names[i]);
+				AttrNumber	attno = get_attnum(relid, name);
+
+				if (attno > 0)
+					options->sort_attnums[options->sort_nkeys++] = attno;
+			}
+		}
 		found = true;
 	}
 	systable_endscan(scan);
@@ -655,11 +676,19 @@ read_options_row(Oid relid, ColumnarOptions *options)
 	return found;
 }
 
+/* The options row of relid, if it has one. */
+bool
+columnar_read_options(Oid relid, ColumnarOptions *options)
+{
+	return read_options_row(relid, options);
+}
+
 void
 columnar_get_options(Oid relid, ColumnarOptions *options)
 {
 	if (read_options_row(relid, options))
 		return;
+	options->sort_nkeys = 0;
 	options->stripe_row_limit = columnar_stripe_row_limit;
 	options->chunk_group_row_limit = columnar_chunk_group_row_limit;
 	options->codec = (StrataCodec) columnar_compression;
@@ -687,7 +716,7 @@ columnar_store_options(Oid relid, const ColumnarOptions *options)
 	SysScanDesc scan;
 	HeapTuple	tup;
 	Datum		values[Natts_options];
-	bool		nulls[Natts_options] = {false, false, false, false, false, false, false};
+	bool		nulls[Natts_options] = {false, false, false, false, false, false, false, false};
 
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
 	scan = systable_beginscan(rel, InvalidOid, false, SnapshotSelf, 1, &key);
@@ -702,6 +731,18 @@ columnar_store_options(Oid relid, const ColumnarOptions *options)
 	values[4] = Int32GetDatum(options->compression_level);
 	values[5] = Int32GetDatum(options->stripe_byte_limit);
 	values[6] = Int32GetDatum(options->chunk_group_byte_limit);
+	if (options->sort_nkeys > 0)
+	{
+		Datum		names[COLUMNAR_MAX_SORT_KEYS];
+		int			i;
+
+		for (i = 0; i < options->sort_nkeys; i++)
+			names[i] = CStringGetTextDatum(get_attname(relid, options->sort_attnums[i], false));
+		values[7] = PointerGetDatum(construct_array(names, options->sort_nkeys, TEXTOID, -1,
+													 false, TYPALIGN_INT));
+	}
+	else
+		nulls[7] = true;
 	insert_with_cid(rel, heap_form_tuple(RelationGetDescr(rel), values, nulls),
 					GetCurrentCommandId(true));
 	table_close(rel, RowExclusiveLock);

@@ -5,8 +5,8 @@
  *
  * Rows are stored by columnar_writer.c and read by columnar_reader.c; this
  * file maps the TableAmRoutine contract onto them; deletes, updates and row
- * locks are columnar_deletes.c's.  What this version does not do (CLUSTER,
- * CREATE INDEX CONCURRENTLY, unlogged tables) raises
+ * locks are columnar_deletes.c's.  What this version does not do (CREATE
+ * INDEX CONCURRENTLY, unlogged tables) raises
  * ERRCODE_FEATURE_NOT_SUPPORTED naming the table.  Parallel scans claim
  * whole stripes; they are planned only when this backend has no unflushed
  * rows in the table (columnar.c, columnar_customscan.c).
@@ -35,6 +35,7 @@
 #include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
+#include "utils/tuplesort.h"
 
 typedef struct ColumnarScanDescData
 {
@@ -346,7 +347,7 @@ static void
 columnarTupleInsert(Relation rel, TupleTableSlot *slot, CommandId cid,
 					int options, BulkInsertState bistate)
 {
-	columnar_insert_row(rel, slot, bistate != NULL);
+	columnar_insert_row(rel, slot, bistate != NULL ? COLUMNAR_WRITE_BULK : 0);
 	pgstat_count_heap_insert(rel, 1);
 }
 
@@ -359,7 +360,7 @@ static void
 columnarTupleInsertSpeculative(Relation rel, TupleTableSlot *slot, CommandId cid,
 							   int options, BulkInsertState bistate, uint32 specToken)
 {
-	columnar_insert_row(rel, slot, false);
+	columnar_insert_row(rel, slot, 0);
 	pgstat_count_heap_insert(rel, 1);
 	/* what heap keeps in the tuple: concurrent inserters wait on the token */
 	columnar_speculative_begin(columnar_storage_id(rel), columnar_tid_to_row(&slot->tts_tid),
@@ -382,7 +383,7 @@ columnarMultiInsert(Relation rel, TupleTableSlot **slots, int nslots,
 	int			i;
 
 	for (i = 0; i < nslots; i++)
-		columnar_insert_row(rel, slots[i], true);
+		columnar_insert_row(rel, slots[i], COLUMNAR_WRITE_BULK);
 	pgstat_count_heap_insert(rel, nslots);
 }
 
@@ -503,7 +504,12 @@ columnarCopyData(Relation rel, const RelFileNode *newrnode)
 	smgrclose(dstrel);
 }
 
-/* VACUUM FULL: copy every visible row into the new relation, in order. */
+/*
+ * VACUUM FULL and CLUSTER: copy every visible row into the new relation,
+ * in row order, or sorted: by the index for CLUSTER, by the sort key for
+ * VACUUM FULL of a table that has one (the whole table, not a stripe at a
+ * time as a load is).
+ */
 static void
 columnarCopyForCluster(Relation OldTable, Relation NewTable, Relation OldIndex,
 					   bool use_sort, TransactionId OldestXmin,
@@ -514,13 +520,22 @@ columnarCopyForCluster(Relation OldTable, Relation NewTable, Relation OldIndex,
 	Snapshot	snapshot;
 	ColumnarReadState *read;
 	TupleTableSlot *slot;
-
-	if (OldIndex != NULL)
-		not_supported(OldTable, "CLUSTER");
+	Tuplesortstate *sort = NULL;
+	bool		by_index = OldIndex != NULL;
+	ColumnarOptions options;
 
 	*xid_cutoff = InvalidTransactionId;
 	*multi_cutoff = InvalidMultiXactId;
 	*num_tuples = *tups_vacuumed = *tups_recently_dead = 0;
+
+	if (by_index)
+		sort = tuplesort_begin_cluster(RelationGetDescr(OldTable), OldIndex,
+									   maintenance_work_mem, NULL, TUPLESORT_NONE);
+	else
+	{
+		columnar_get_options(RelationGetRelid(OldTable), &options);
+		sort = columnar_begin_key_sort(OldTable, &options, maintenance_work_mem);
+	}
 
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	read = columnar_begin_read(OldTable, snapshot, NULL);
@@ -528,8 +543,44 @@ columnarCopyForCluster(Relation OldTable, Relation NewTable, Relation OldIndex,
 	while (columnar_read_next(read, slot))
 	{
 		CHECK_FOR_INTERRUPTS();
-		columnar_insert_row(NewTable, slot, true);
+		if (by_index)
+		{
+			HeapTuple	tuple = ExecCopySlotHeapTuple(slot);
+
+			tuplesort_putheaptuple(sort, tuple);
+			heap_freetuple(tuple);
+		}
+		else if (sort != NULL)
+			tuplesort_puttupleslot(sort, slot);
+		else
+			columnar_insert_row(NewTable, slot, COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED);
 		*num_tuples += 1;
+	}
+	if (sort != NULL)
+	{
+		TupleTableSlot *sorted = MakeSingleTupleTableSlot(RelationGetDescr(OldTable),
+														  &TTSOpsMinimalTuple);
+
+		tuplesort_performsort(sort);
+		for (;;)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (by_index)
+			{
+				HeapTuple	tuple = tuplesort_getheaptuple(sort, true);
+
+				if (tuple == NULL)
+					break;
+				ExecForceStoreHeapTuple(tuple, slot, false);
+				columnar_insert_row(NewTable, slot, COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED);
+				continue;
+			}
+			if (!tuplesort_gettupleslot(sort, true, false, sorted, NULL))
+				break;
+			columnar_insert_row(NewTable, sorted, COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED);
+		}
+		tuplesort_end(sort);
+		ExecDropSingleTupleTableSlot(sorted);
 	}
 	columnar_flush_relation(NewTable);
 	ExecDropSingleTupleTableSlot(slot);

@@ -258,6 +258,28 @@ compare_range(const void *a, const void *b)
 	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
+/* Write a row again under a new row number, with its index entries. */
+static void
+move_row(Relation rel, IndexSet *set, TupleTableSlot *slot)
+{
+	int			i;
+
+	MemoryContextReset(set->econtext->ecxt_per_tuple_memory);
+	columnar_insert_row(rel, slot, COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED);
+	for (i = 0; i < set->count; i++)
+	{
+		Datum		values[INDEX_MAX_KEYS];
+		bool		isnull[INDEX_MAX_KEYS];
+
+		if (set->predicates[i] != NULL && !ExecQual(set->predicates[i], set->econtext))
+			continue;
+		FormIndexDatum(set->infos[i], slot, set->estate, values, isnull);
+		/* the row is only moving: its uniqueness was checked when it came */
+		index_insert(set->rels[i], values, isnull, &slot->tts_tid, rel,
+					 UNIQUE_CHECK_NO, false, set->infos[i]);
+	}
+}
+
 static void
 rewrite_stripes(Relation rel, RewriteResult *res)
 {
@@ -314,28 +336,34 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 	{
 		TupleTableSlot *slot = table_slot_create(rel, NULL);
 		IndexSet	set;
-		int			i;
+		/* rows move in sort key order, when the table has one */
+		Tuplesortstate *sort = columnar_begin_key_sort(rel, &options, maintenance_work_mem);
 
 		open_indexes(rel, &set, slot);
 		columnar_restrict_stripes(read, rewrite);
 		while (columnar_read_next(read, slot))
 		{
 			CHECK_FOR_INTERRUPTS();
-			MemoryContextReset(set.econtext->ecxt_per_tuple_memory);
-			columnar_insert_row(rel, slot, true);
+			if (sort != NULL)
+				tuplesort_puttupleslot(sort, slot);
+			else
+				move_row(rel, &set, slot);
 			res->moved_rows++;
-			for (i = 0; i < set.count; i++)
-			{
-				Datum		values[INDEX_MAX_KEYS];
-				bool		isnull[INDEX_MAX_KEYS];
+		}
+		if (sort != NULL)
+		{
+			TupleTableSlot *sorted = MakeSingleTupleTableSlot(RelationGetDescr(rel),
+															  &TTSOpsMinimalTuple);
 
-				if (set.predicates[i] != NULL && !ExecQual(set.predicates[i], set.econtext))
-					continue;
-				FormIndexDatum(set.infos[i], slot, set.estate, values, isnull);
-				/* the row is only moving: its uniqueness was checked when it came */
-				index_insert(set.rels[i], values, isnull, &slot->tts_tid, rel,
-							 UNIQUE_CHECK_NO, false, set.infos[i]);
+			tuplesort_performsort(sort);
+			while (tuplesort_gettupleslot(sort, true, false, sorted, NULL))
+			{
+				CHECK_FOR_INTERRUPTS();
+				ExecCopySlot(slot, sorted);
+				move_row(rel, &set, slot);
 			}
+			tuplesort_end(sort);
+			ExecDropSingleTupleTableSlot(sorted);
 		}
 		columnar_flush_relation(rel);
 		close_indexes(&set);

@@ -27,6 +27,13 @@
  * one are discarded if they belong to the current subtransaction, and set
  * aside as "dead" otherwise, to come back if the subtransaction aborts.
  *
+ * A table with a sort key has the rows of its bulk loads (COPY, CREATE
+ * TABLE AS, rewrites) sorted a stripe at a time: they wait in a sort
+ * buffer, and go into a write state in key order when a stripe's worth has
+ * come or the load ends.  Only where no one needs the TID an insert hands
+ * back, as no index and no trigger does: the row's number is known only
+ * once it is sorted.
+ *
  *-------------------------------------------------------------------------
  */
 #include "columnar.h"
@@ -102,6 +109,22 @@ typedef struct WriteState
 
 /* all write states of this transaction; lives in TopTransactionContext */
 static List *write_states = NIL;
+
+/* rows of a bulk load into a table with a sort key, waiting to be sorted */
+typedef struct SortBuffer
+{
+	Oid			relid;
+	Oid			relfilenode;
+	SubTransactionId subxid;
+	CommandId	cid;
+	bool		sorts;			/* false: this load goes straight in */
+	uint32		limit;			/* rows a stripe */
+	uint32		rows;
+	Tuplesortstate *sort;		/* NULL until the first row */
+} SortBuffer;
+
+/* the sort buffers of this transaction's loads; in TopTransactionContext */
+static List *sort_buffers = NIL;
 /* how many states each relation has had this transaction: sizes reservations */
 static HTAB *reservation_counts = NULL;
 
@@ -150,7 +173,7 @@ create_state(Relation rel, CommandId cid, bool bulk)
 	state->storage_id = columnar_storage_id(rel);
 	state->subxid = GetCurrentSubTransactionId();
 	state->cid = cid;
-	columnar_get_options(state->relid, &state->options);
+	columnar_get_options(columnar_options_relid(rel), &state->options);
 	state->tupdesc = CreateTupleDescCopy(RelationGetDescr(rel));
 	state->natts = state->tupdesc->natts;
 	state->cols = palloc0(sizeof(ColumnBuilder) * Max(state->natts, 1));
@@ -636,11 +659,10 @@ stored_bytes(WriteState *state)
 	return total;
 }
 
-/* The state of (relation, current subtransaction) to insert into now. */
+/* The state of (relation, current subtransaction, cid) to insert into. */
 static WriteState *
-current_state(Relation rel, bool bulk)
+current_state(Relation rel, bool bulk, CommandId cid)
 {
-	CommandId	cid = GetCurrentCommandId(true);
 	SubTransactionId subxid = GetCurrentSubTransactionId();
 	ListCell   *lc;
 
@@ -660,15 +682,181 @@ current_state(Relation rel, bool bulk)
 	return create_state(rel, cid, bulk);
 }
 
+/*
+ * The table whose options apply to rel: rel itself, or for the transient
+ * table of VACUUM FULL and ALTER TABLE rewrites, which PostgreSQL names
+ * pg_temp_<oid of the table being rewritten>, that table.
+ */
+Oid
+columnar_options_relid(Relation rel)
+{
+	unsigned int oid;
+	int			len = 0;
+
+	if (sscanf(NameStr(rel->rd_rel->relname), "pg_temp_%u%n", &oid, &len) == 1 &&
+		len == (int) strlen(NameStr(rel->rd_rel->relname)) &&
+		get_rel_relkind((Oid) oid) == RELKIND_RELATION &&
+		get_rel_namespace((Oid) oid) == RelationGetNamespace(rel))
+		return (Oid) oid;
+	return RelationGetRelid(rel);
+}
+
+/* A tuplesort in the table's sort key order (NULLs last), or NULL: none. */
+Tuplesortstate *
+columnar_begin_key_sort(Relation rel, const ColumnarOptions *options, int work_mem_kb)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	AttrNumber	attnums[COLUMNAR_MAX_SORT_KEYS];
+	Oid			ops[COLUMNAR_MAX_SORT_KEYS];
+	Oid			colls[COLUMNAR_MAX_SORT_KEYS];
+	bool		nulls_first[COLUMNAR_MAX_SORT_KEYS];
+	int			n = 0;
+	int			i;
+
+	for (i = 0; i < options->sort_nkeys; i++)
+	{
+		AttrNumber	attno = options->sort_attnums[i];
+		Form_pg_attribute att;
+		Oid			lt;
+
+		if (attno <= 0 || attno > desc->natts)
+			continue;
+		att = TupleDescAttr(desc, attno - 1);
+		if (att->attisdropped)
+			continue;
+		lt = lookup_type_cache(att->atttypid, TYPECACHE_LT_OPR)->lt_opr;
+		if (!OidIsValid(lt))
+			continue;			/* its type changed to one with no order */
+		attnums[n] = attno;
+		ops[n] = lt;
+		colls[n] = att->attcollation;
+		nulls_first[n] = false;
+		n++;
+	}
+	if (n == 0)
+		return NULL;
+	return tuplesort_begin_heap(desc, n, attnums, ops, colls, nulls_first, work_mem_kb,
+								NULL, TUPLESORT_NONE);
+}
+
+static void insert_row(Relation rel, TupleTableSlot *slot, bool bulk, CommandId cid);
+
+/* The sort buffer of rel's load in this command, made on its first row. */
+static SortBuffer *
+sort_buffer(Relation rel, CommandId cid)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	ListCell   *lc;
+	SortBuffer *buf;
+	MemoryContext old;
+	ColumnarOptions options;
+
+	foreach(lc, sort_buffers)
+	{
+		buf = lfirst(lc);
+		if (buf->relid == RelationGetRelid(rel) && buf->subxid == subxid && buf->cid == cid &&
+			buf->relfilenode == rel->rd_node.relNode)
+			return buf;
+	}
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	buf = palloc0(sizeof(SortBuffer));
+	buf->relid = RelationGetRelid(rel);
+	buf->relfilenode = rel->rd_node.relNode;
+	buf->subxid = subxid;
+	buf->cid = cid;
+	columnar_get_options(columnar_options_relid(rel), &options);
+	/* an index or a trigger would take the TID the insert hands back */
+	buf->sorts = options.sort_nkeys > 0 && !rel->rd_rel->relhasindex && rel->trigdesc == NULL;
+	buf->limit = (uint32) options.stripe_row_limit;
+	sort_buffers = lappend(sort_buffers, buf);
+	MemoryContextSwitchTo(old);
+	return buf;
+}
+
+/*
+ * Put a sort buffer's rows into a write state in key order, and flush it:
+ * one sorted batch, one stripe (or more, past the byte limit).
+ */
+static void
+drain_sort_buffer(SortBuffer *buf, Relation rel)
+{
+	TupleTableSlot *slot;
+
+	if (buf->sort == NULL)
+		return;
+	tuplesort_performsort(buf->sort);
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+	while (tuplesort_gettupleslot(buf->sort, true, false, slot, NULL))
+	{
+		CHECK_FOR_INTERRUPTS();
+		insert_row(rel, slot, true, buf->cid);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplesort_end(buf->sort);
+	buf->sort = NULL;
+	buf->rows = 0;
+}
+
+static void
+free_sort_buffer(SortBuffer *buf)
+{
+	if (buf->sort != NULL)
+		tuplesort_end(buf->sort);
+	sort_buffers = list_delete_ptr(sort_buffers, buf);
+	pfree(buf);
+}
+
 void
-columnar_insert_row(Relation rel, TupleTableSlot *slot, bool bulk)
+columnar_insert_row(Relation rel, TupleTableSlot *slot, int flags)
+{
+	CommandId	cid = GetCurrentCommandId(true);
+
+	/* SERIALIZABLE: readers hold relation-level predicate locks */
+	CheckForSerializableConflictIn(rel, NULL, InvalidBlockNumber);
+	if ((flags & COLUMNAR_WRITE_BULK) && !(flags & COLUMNAR_WRITE_ORDERED))
+	{
+		SortBuffer *buf = sort_buffer(rel, cid);
+
+		if (buf->sorts)
+		{
+			if (buf->sort == NULL)
+			{
+				MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+				ResourceOwner owner = CurrentResourceOwner;
+				ColumnarOptions options;
+
+				/* its temporary files live as long as the subtransaction */
+				CurrentResourceOwner = CurTransactionResourceOwner;
+				columnar_get_options(columnar_options_relid(rel), &options);
+				buf->sort = columnar_begin_key_sort(rel, &options, maintenance_work_mem);
+				CurrentResourceOwner = owner;
+				MemoryContextSwitchTo(old);
+				if (buf->sort == NULL)
+				{
+					buf->sorts = false; /* every key column is gone */
+					insert_row(rel, slot, true, cid);
+					return;
+				}
+			}
+			tuplesort_puttupleslot(buf->sort, slot);
+			slot->tts_tableOid = RelationGetRelid(rel);
+			/* its row number comes when it is sorted; no one asks for it */
+			ItemPointerSetInvalid(&slot->tts_tid);
+			if (++buf->rows >= buf->limit)
+				drain_sort_buffer(buf, rel);
+			return;
+		}
+	}
+	insert_row(rel, slot, (flags & COLUMNAR_WRITE_BULK) != 0, cid);
+}
+
+static void
+insert_row(Relation rel, TupleTableSlot *slot, bool bulk, CommandId cid)
 {
 	WriteState *state;
 	int			i;
 
-	/* SERIALIZABLE: readers hold relation-level predicate locks */
-	CheckForSerializableConflictIn(rel, NULL, InvalidBlockNumber);
-	state = current_state(rel, bulk);
+	state = current_state(rel, bulk, cid);
 
 	slot_getallattrs(slot);
 	for (i = 0; i < state->natts; i++)
@@ -773,6 +961,14 @@ columnar_flush_relation(Relation rel)
 	SubTransactionId subxid = GetCurrentSubTransactionId();
 	ListCell   *lc;
 
+	foreach(lc, sort_buffers)
+	{
+		SortBuffer *buf = lfirst(lc);
+
+		if (buf->relid == RelationGetRelid(rel) && buf->subxid == subxid &&
+			buf->relfilenode == rel->rd_node.relNode)
+			drain_sort_buffer(buf, rel);
+	}
 restart:
 	foreach(lc, write_states)
 	{
@@ -797,6 +993,17 @@ columnar_pending_stripes(Relation rel, Snapshot snapshot)
 {
 	List	   *result = NIL;
 	ListCell   *lc;
+
+	/* rows an earlier command of a load left sorting (loads end drained) */
+	foreach(lc, sort_buffers)
+	{
+		SortBuffer *buf = lfirst(lc);
+
+		if (buf->relid == RelationGetRelid(rel) && buf->relfilenode == rel->rd_node.relNode &&
+			buf->subxid == GetCurrentSubTransactionId() &&
+			(snapshot == NULL || !IsMVCCSnapshot(snapshot) || buf->cid < snapshot->curcid))
+			drain_sort_buffer(buf, rel);
+	}
 
 	foreach(lc, write_states)
 	{
@@ -926,6 +1133,18 @@ columnar_discard_pending(Oid relid)
 	SubTransactionId subxid = GetCurrentSubTransactionId();
 	ListCell   *lc;
 
+	/* loads drain when they end: only the current one can hold rows */
+	foreach(lc, sort_buffers)
+	{
+		SortBuffer *buf = lfirst(lc);
+
+		if (buf->relid == relid && buf->subxid == subxid && buf->sort != NULL)
+		{
+			tuplesort_end(buf->sort);
+			buf->sort = NULL;
+			buf->rows = 0;
+		}
+	}
 restart:
 	foreach(lc, write_states)
 	{
@@ -956,6 +1175,18 @@ columnar_xact_callback(XactEvent event, void *arg)
 			{
 				ListCell   *lc;
 
+				while (sort_buffers != NIL)
+				{
+					SortBuffer *buf = linitial(sort_buffers);
+					Relation	rel = buf->sort == NULL ? NULL :
+						try_relation_open(buf->relid, NoLock);
+
+					if (rel != NULL && rel->rd_node.relNode == buf->relfilenode)
+						drain_sort_buffer(buf, rel);
+					if (rel != NULL)
+						relation_close(rel, NoLock);
+					free_sort_buffer(buf);
+				}
 		restart:
 				foreach(lc, write_states)
 				{
@@ -987,8 +1218,9 @@ columnar_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
-			/* the memory goes with TopTransactionContext */
+			/* the memory goes with TopTransactionContext, files with the owner */
 			write_states = NIL;
+			sort_buffers = NIL;
 			reservation_counts = NULL;
 			columnar_fetch_cache_reset();
 			columnar_speculative_end();	/* an insertion an error cut short */
@@ -1008,6 +1240,17 @@ columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	switch (event)
 	{
 		case SUBXACT_EVENT_ABORT_SUB:
+	restart_sort:
+			foreach(lc, sort_buffers)
+			{
+				SortBuffer *buf = lfirst(lc);
+
+				if (buf->subxid == mySubid)
+				{
+					free_sort_buffer(buf);
+					goto restart_sort;
+				}
+			}
 	restart:
 			foreach(lc, write_states)
 			{
@@ -1023,6 +1266,13 @@ columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			}
 			break;
 		case SUBXACT_EVENT_COMMIT_SUB:
+			foreach(lc, sort_buffers)
+			{
+				SortBuffer *buf = lfirst(lc);
+
+				if (buf->subxid == mySubid)
+					buf->subxid = parentSubid;
+			}
 			foreach(lc, write_states)
 			{
 				WriteState *state = lfirst(lc);

@@ -82,7 +82,8 @@ CREATE TABLE strata_columnar.options (
     compression           text NOT NULL,
     compression_level     integer NOT NULL,
     stripe_byte_limit     integer NOT NULL,
-    chunk_group_byte_limit integer NOT NULL
+    chunk_group_byte_limit integer NOT NULL,
+    sort_key              text[]
 );
 
 SELECT pg_catalog.pg_extension_config_dump('strata_columnar.options', '');
@@ -133,12 +134,13 @@ CREATE FUNCTION strata_columnar.set_options(
     compression text DEFAULT NULL,
     compression_level integer DEFAULT NULL,
     stripe_byte_limit integer DEFAULT NULL,
-    chunk_group_byte_limit integer DEFAULT NULL)
+    chunk_group_byte_limit integer DEFAULT NULL,
+    sort_key text DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'columnar_set_options'
 LANGUAGE C;
-COMMENT ON FUNCTION strata_columnar.set_options(regclass, integer, integer, text, integer, integer, integer) IS
-    'Set a strata_columnar table''s stripe and chunk group sizes (rows and bytes) and its compression; NULL keeps a setting';
+COMMENT ON FUNCTION strata_columnar.set_options(regclass, integer, integer, text, integer, integer, integer, text) IS
+    'Set a strata_columnar table''s stripe and chunk group sizes (rows and bytes), its compression and its sort key (columns, comma-separated; '''' for none); NULL keeps a setting';
 
 CREATE FUNCTION strata_columnar.get_options(
     rel regclass,
@@ -147,7 +149,8 @@ CREATE FUNCTION strata_columnar.get_options(
     OUT compression text,
     OUT compression_level integer,
     OUT stripe_byte_limit integer,
-    OUT chunk_group_byte_limit integer)
+    OUT chunk_group_byte_limit integer,
+    OUT sort_key text)
 RETURNS record
 AS 'MODULE_PATHNAME', 'columnar_get_options_sql'
 LANGUAGE C STRICT;

@@ -1,5 +1,5 @@
-# The differential harness: one seeded random workload (inserts, COPY-like
-# bulk loads, updates, deletes, aborts, savepoints, VACUUM, DDL) applied to
+# The differential harness: one seeded random workload (inserts, COPY into
+# a sort key, updates, deletes, aborts, savepoints, VACUUM, DDL) applied to
 # a heap table and to a strata_columnar table, then hundreds of random
 # queries (filters, aggregates, GROUP BY, joins, index lookups) that must
 # return exactly the same rows from both.  The last phase runs with
@@ -26,7 +26,12 @@ $node->safe_psql('postgres', q{
     INSERT INTO dim SELECT g, 'dim ' || g FROM generate_series(0, 9) g;
     CREATE TABLE h (a int, b text, c numeric, d date, e bool);
     CREATE TABLE col (a int, b text, c numeric, d date, e bool) USING strata_columnar;
-    SELECT strata_columnar.set_options('col', stripe_row_limit => 2000, chunk_group_row_limit => 1000);
+    SELECT strata_columnar.set_options('col', stripe_row_limit => 2000, chunk_group_row_limit => 1000,
+                                       sort_key => 'd, a');
+    -- rows for COPY, a bulk load that sorts col's stripes by its key
+    COPY (SELECT (g * 7919) % 1100 - 100, CASE WHEN g % 9 = 0 THEN NULL ELSE 'copy ' || (g % 11) END, g / 3.0,
+                 '2026-01-01'::date + (g * 31) % 365, g % 2 = 0
+          FROM generate_series(1, 2500) g) TO PROGRAM 'cat > differential_copy.data';
 });
 
 my @words = ('alpha', 'beta', 'gamma', 'delta', '', 'ünïcode', 'long ' . ('x' x 300));
@@ -53,7 +58,8 @@ sub random_step
     return "BEGIN; INSERT INTO {T} VALUES $values; ROLLBACK;" if $r < 0.65;
     return "BEGIN; INSERT INTO {T} VALUES " . random_row() . "; SAVEPOINT s; INSERT INTO {T} VALUES $values; ROLLBACK TO s; INSERT INTO {T} VALUES " . random_row() . "; COMMIT;" if $r < 0.75;
     return "BEGIN; INSERT INTO {T} VALUES $values; INSERT INTO {T} SELECT * FROM {T} WHERE a < 0; COMMIT;" if $r < 0.85;
-    return "VACUUM FULL {T};" if $r < 0.9;
+    return "VACUUM FULL {T};" if $r < 0.87;
+    return "COPY {T} (a, b, c, d, e) FROM 'differential_copy.data';" if $r < 0.9;
     return "BEGIN; TRUNCATE {T}; INSERT INTO {T} VALUES $values; COMMIT;" if $r < 0.92;
     return "ANALYZE {T};";
 }

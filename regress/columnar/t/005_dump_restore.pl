@@ -13,7 +13,8 @@ my $node = strata_node('dump');
 $node->safe_psql('postgres', q{
     CREATE EXTENSION strata_columnar;
     CREATE TABLE t (id int PRIMARY KEY, v text, at date, j jsonb) USING strata_columnar;
-    SELECT strata_columnar.set_options('t', compression => 'lz4', chunk_group_row_limit => 2000);
+    SELECT strata_columnar.set_options('t', compression => 'lz4', chunk_group_row_limit => 2000,
+                                       sort_key => 'at, v');
     INSERT INTO t SELECT g, CASE WHEN g % 10 = 0 THEN NULL ELSE 'v' || g % 7 END,
                          '2026-01-01'::date + g % 300, jsonb_build_object('g', g)
     FROM generate_series(1, 20000) g;
@@ -32,8 +33,8 @@ is($node->safe_psql('restored', $summary), $node->safe_psql('postgres', $summary
    'the restored table holds the same rows');
 is($node->safe_psql('restored', q{SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE relname = 't'}),
    'strata_columnar', 'and is a strata_columnar table');
-is($node->safe_psql('restored', q{SELECT compression, chunk_group_row_limit FROM strata_columnar.get_options('t')}),
-   'lz4|2000', 'its settings came along');
+is($node->safe_psql('restored', q{SELECT compression, chunk_group_row_limit, sort_key FROM strata_columnar.get_options('t')}),
+   'lz4|2000|at, v', 'its settings came along, the sort key by column names');
 is($node->safe_psql('restored', q{SET enable_seqscan = off; SELECT v FROM t WHERE id = 1234}), 'v2',
    'its primary key index works');
 like($node->safe_psql('restored', q{SELECT strata_columnar.verify('t')}), qr/^ok: /, 'verify() after restore');
