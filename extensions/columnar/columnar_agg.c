@@ -147,7 +147,26 @@ typedef struct ColumnarAggState
 	AggSpec    *group_aggs;		/* naggs per group */
 	uint32		emit_next;
 	StringInfoData keybuf;
+
+	/*
+	 * One integer key: an open-addressing table with the key inline, so a
+	 * lookup over millions of groups is one cache miss, not a chain walk.
+	 */
+	struct IntSlot *int_slots;
+	uint32		int_mask;
+	int32		null_group;		/* the group of the NULL key, or -1 */
+	/* a chunk group's rows' groups and hashes (the batch path) */
+	uint32	   *gids;
+	uint32	   *hashes;
+	uint32		gids_cap;
 } ColumnarAggState;
+
+typedef struct IntSlot
+{
+	int64		key;
+	uint32		hash;
+	uint32		group;			/* 1 + group index; 0: empty */
+} IntSlot;
 
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
 
@@ -788,6 +807,37 @@ apply_filter(const ColumnarFilter *f, ValueKind value_vk, const ColumnarRawChunk
 	value_kind(typid, &vk);
 	if (f->kind == COLUMNAR_FILTER_COMPARE && !f->value_isnull)
 		c = datum_to_int64(f->value, value_vk);
+
+	/* a comparison over a chunk with no NULLs: one tight loop per shape */
+	if (f->kind == COLUMNAR_FILTER_COMPARE && !f->value_isnull && !col->missing &&
+		col->bitmap == NULL && vk != VK_FLOAT4 && vk != VK_FLOAT8)
+	{
+#define FILTER_LOOP(T, OP) \
+		do { \
+			const T    *vals = (const T *) col->values; \
+			for (r = 0; r < col->rows; r++) \
+				sel[r] &= ((int64) vals[r] OP c); \
+		} while (0)
+#define FILTER_STRATEGY(T) \
+		switch (f->strategy) \
+		{ \
+			case BTLessStrategyNumber: FILTER_LOOP(T, <); break; \
+			case BTLessEqualStrategyNumber: FILTER_LOOP(T, <=); break; \
+			case BTEqualStrategyNumber: FILTER_LOOP(T, ==); break; \
+			case BTGreaterEqualStrategyNumber: FILTER_LOOP(T, >=); break; \
+			default: FILTER_LOOP(T, >); break; \
+		}
+		if (vk == VK_INT16)
+			FILTER_STRATEGY(int16)
+		else if (vk == VK_INT32)
+			FILTER_STRATEGY(int32)
+		else
+			FILTER_STRATEGY(int64)
+#undef FILTER_STRATEGY
+#undef FILTER_LOOP
+		return;
+	}
+
 	for (r = 0; r < col->rows; r++)
 	{
 		bool		present = col->missing ? !col->missing_isnull :
@@ -907,29 +957,70 @@ accumulate(AggSpec *a, const ColumnarRawChunk *col, const uint8 *sel, uint32 row
 		return;
 	}
 
-	/* integer sums with no NULLs and no filter: one tight loop */
-	if (col->bitmap == NULL && all && !is_float(a) &&
-		a->kind != AGG_MIN && a->kind != AGG_MAX)
+	/* integers with no NULLs: one tight loop per shape, filtered or not */
+	if (col->bitmap == NULL && !is_float(a))
 	{
+		bool		minmax = a->kind == AGG_MIN || a->kind == AGG_MAX;
 		int128		sum = 0;
+		int64		count = 0;
+		int64		lo = PG_INT64_MAX;
+		int64		hi = PG_INT64_MIN;
+
+#define ACCUMULATE_LOOP(T) \
+		do { \
+			const T    *vals = (const T *) col->values; \
+			if (minmax) \
+			{ \
+				for (r = 0; r < rows; r++) \
+				{ \
+					int64		x = vals[r]; \
+					if (!all && !sel[r]) \
+						continue; \
+					lo = x < lo ? x : lo; \
+					hi = x > hi ? x : hi; \
+					count++; \
+				} \
+			} \
+			else if (all) \
+			{ \
+				for (r = 0; r < rows; r++) \
+					sum += vals[r]; \
+				count = rows; \
+			} \
+			else \
+			{ \
+				/* branch-free: a row not selected adds zero */ \
+				for (r = 0; r < rows; r++) \
+				{ \
+					sum += (int64) vals[r] & -(int64) sel[r]; \
+					count += sel[r]; \
+				} \
+			} \
+		} while (0)
 
 		switch (a->vk)
 		{
 			case VK_INT16:
-				for (r = 0; r < rows; r++)
-					sum += ((const int16 *) col->values)[r];
+				ACCUMULATE_LOOP(int16);
 				break;
 			case VK_INT32:
-				for (r = 0; r < rows; r++)
-					sum += ((const int32 *) col->values)[r];
+				ACCUMULATE_LOOP(int32);
 				break;
 			default:
-				for (r = 0; r < rows; r++)
-					sum += ((const int64 *) col->values)[r];
+				ACCUMULATE_LOOP(int64);
 				break;
 		}
-		a->count += rows;
+#undef ACCUMULATE_LOOP
+		a->count += count;
 		a->isum += sum;
+		if (minmax && count > 0)
+		{
+			int64		x = a->kind == AGG_MIN ? lo : hi;
+
+			if (!a->have || (a->kind == AGG_MIN ? x < a->imm : x > a->imm))
+				a->imm = x;
+			a->have = true;
+		}
 		return;
 	}
 	for (r = 0; r < rows; r++)
@@ -1175,35 +1266,106 @@ hash_int64(uint64 x)
  * integer, with no key bytes to build.  Its groups keep the value (or NULL)
  * in group_values and group_nulls, which is all they are compared by.
  */
+static void int_slot_insert(ColumnarAggState *state, int64 x, uint32 hash, uint32 g);
+
+/* The value of row r's key (vpos: its position among present values). */
+static inline int64
+int_key_at(ColumnarAggState *state, const ColumnarRawChunk *col, uint32 v)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(state->css.ss.ss_currentRelation),
+										  state->key_cols[0]);
+
+	if (col->missing)
+		return (int64) col->missing_value;
+	switch (att->attlen)
+	{
+		case 1:
+			return (int64) ((const uint8 *) col->values)[v];
+		case 2:
+			return ((const int16 *) col->values)[v];
+		case 4:
+			return ((const int32 *) col->values)[v];
+		default:
+			return ((const int64 *) col->values)[v];
+	}
+}
+
+/* The group of integer key x with this hash, found or made. */
+static inline uint32
+int_group(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos, uint32 r,
+		  int64 x, uint32 hash)
+{
+	uint32		i = hash & state->int_mask;
+	uint32		g;
+
+	for (;;)
+	{
+		IntSlot    *slot = &state->int_slots[i];
+
+		if (slot->group == 0)
+			break;
+		if (slot->hash == hash && slot->key == x)
+			return slot->group - 1;
+		i = (i + 1) & state->int_mask;
+	}
+	g = new_group(state, cols, vpos, r, hash);
+	int_slot_insert(state, x, hash, g);
+	return g;
+}
+
+static void
+int_slot_insert(ColumnarAggState *state, int64 x, uint32 hash, uint32 g)
+{
+	uint32		i;
+
+	if ((state->ngroups + 1) * 2 > state->int_mask + 1)
+	{
+		/* at most half full: double, and put every group back */
+		uint32		size = (state->int_mask + 1) * 2;
+		IntSlot    *old = state->int_slots;
+		uint32		oldsize = state->int_mask + 1;
+		uint32		j;
+
+		state->int_slots = MemoryContextAllocExtended(state->groups_cxt, sizeof(IntSlot) * size,
+													  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		state->int_mask = size - 1;
+		for (j = 0; j < oldsize; j++)
+			if (old[j].group != 0)
+			{
+				i = old[j].hash & state->int_mask;
+				while (state->int_slots[i].group != 0)
+					i = (i + 1) & state->int_mask;
+				state->int_slots[i] = old[j];
+			}
+		pfree(old);
+	}
+	i = hash & state->int_mask;
+	while (state->int_slots[i].group != 0)
+		i = (i + 1) & state->int_mask;
+	state->int_slots[i].key = x;
+	state->int_slots[i].hash = hash;
+	state->int_slots[i].group = g + 1;
+}
+
+/*
+ * The common case of one fixed-width key: hash and compare the value as an
+ * integer, with no key bytes to build.  Its groups keep the value (or NULL)
+ * in group_values and group_nulls for the output.
+ */
 static inline uint32
 find_group_int(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos, uint32 r)
 {
-	int			c = state->key_cols[0];
-	const ColumnarRawChunk *col = &cols[c];
-	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(state->css.ss.ss_currentRelation), c);
-	bool		present = row_present(col, r);
-	int64		x = 0;
-	uint32		hash;
-	uint32		e;
+	const ColumnarRawChunk *col = &cols[state->key_cols[0]];
+	int64		x;
 
-	if (present)
+	if (!row_present(col, r))
 	{
-		ColumnarTypeShape shape = {att->attlen, att->attalign};
-
-		x = col->missing ? (int64) col->missing_value :
-			(int64) fetch_att(col->values + (size_t) vpos[c] * columnar_fixed_stride(&shape),
-							  true, att->attlen);
+		if (state->null_group < 0)
+			state->null_group = (int32) new_group(state, cols, vpos, r, 0x9e3779b9);
+		return (uint32) state->null_group;
 	}
-	hash = present ? hash_int64((uint64) x) : 0x9e3779b9;
-	for (e = state->buckets[hash & (state->nbuckets - 1)]; e != 0; e = state->group_next[e - 1])
-	{
-		uint32		g = e - 1;
-
-		if (state->group_hash[g] == hash && state->group_nulls[g] == !present &&
-			(!present || (int64) state->group_values[g] == x))
-			return g;
-	}
-	return new_group(state, cols, vpos, r, hash);
+	x = int_key_at(state, col, vpos[state->key_cols[0]]);
+	return int_group(state, cols, vpos, r, x, hash_int64((uint64) x));
 }
 
 static uint32
@@ -1376,8 +1538,138 @@ reset_groups(ColumnarAggState *state)
 	state->group_values = palloc(sizeof(Datum) * state->groups_cap * state->nkeys);
 	state->group_nulls = palloc(sizeof(bool) * state->groups_cap * state->nkeys);
 	state->group_aggs = palloc(sizeof(AggSpec) * state->groups_cap * Max(state->naggs, 1));
+	state->int_mask = 127;
+	state->int_slots = palloc0(sizeof(IntSlot) * (state->int_mask + 1));
+	state->null_group = -1;
 	MemoryContextSwitchTo(old);
 	state->emit_next = 0;
+}
+
+/*
+ * A chunk group whose decoded columns have no NULLs (nor missing values):
+ * every value's position is its row's.  First each selected row's group,
+ * then each aggregate over its column in one tight loop; lookups and
+ * updates of far-apart groups are prefetched a few rows ahead.
+ */
+#define GROUP_PREFETCH 8
+
+static void
+grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uint32 rows,
+			  bool all, const ColumnarRawChunk *dict_key, int32 *code_group)
+{
+	const uint8 *sel = all ? NULL : state->selection;
+	int			kc = state->key_cols[0];
+	uint32	   *gids;
+	uint32		r;
+	int			i;
+	int			k;
+
+	if (rows > state->gids_cap)
+	{
+		MemoryContext cxt = state->css.ss.ps.state->es_query_cxt;
+
+		if (state->gids != NULL)
+		{
+			pfree(state->gids);
+			pfree(state->hashes);
+		}
+		state->gids = MemoryContextAlloc(cxt, sizeof(uint32) * rows);
+		state->hashes = MemoryContextAlloc(cxt, sizeof(uint32) * rows);
+		state->gids_cap = rows;
+	}
+	gids = state->gids;
+
+	if (dict_key != NULL)
+	{
+		for (r = 0; r < rows; r++)
+		{
+			uint32		code;
+
+			if (sel != NULL && !sel[r])
+				continue;
+			code = columnar_dict_code(dict_key->codes, dict_key->code_width, r);
+			if (code_group[code] < 0)
+			{
+				vpos[kc] = r;
+				code_group[code] = (int32) find_group(state, cols, vpos, r);
+			}
+			gids[r] = (uint32) code_group[code];
+		}
+	}
+	else if (state->int_key)
+	{
+		const ColumnarRawChunk *col = &cols[kc];
+		uint32	   *hashes = state->hashes;
+		uint32		prev_group = 0;
+		int64		prev_key = 0;
+		bool		have_prev = false;
+
+		for (r = 0; r < rows; r++)
+			hashes[r] = hash_int64((uint64) int_key_at(state, col, r));
+		for (r = 0; r < rows; r++)
+		{
+			int64		x;
+
+			if (sel != NULL && !sel[r])
+				continue;
+			x = int_key_at(state, col, r);
+			/* sorted or clustered keys come in runs */
+			if (have_prev && x == prev_key)
+			{
+				gids[r] = prev_group;
+				continue;
+			}
+			if (r + GROUP_PREFETCH < rows)
+				__builtin_prefetch(&state->int_slots[hashes[r + GROUP_PREFETCH] & state->int_mask]);
+			vpos[kc] = r;
+			prev_group = gids[r] = int_group(state, cols, vpos, r, x, hashes[r]);
+			prev_key = x;
+			have_prev = true;
+		}
+	}
+	else
+	{
+		for (r = 0; r < rows; r++)
+		{
+			if (sel != NULL && !sel[r])
+				continue;
+			for (k = 0; k < state->nkeys; k++)
+				vpos[state->key_cols[k]] = r;
+			gids[r] = find_group(state, cols, vpos, r);
+		}
+	}
+
+	for (i = 0; i < state->naggs; i++)
+	{
+		const AggSpec *tmpl = &state->aggs[i];
+		AggSpec    *ga = state->group_aggs;
+		int			n = state->naggs;
+		const char *vals = tmpl->column >= 0 ? cols[tmpl->column].values : NULL;
+
+#define GROUP_LOOP(UPDATE) \
+		for (r = 0; r < rows; r++) \
+		{ \
+			AggSpec    *a; \
+			if (sel != NULL && !sel[r]) \
+				continue; \
+			if (r + GROUP_PREFETCH < rows) \
+				__builtin_prefetch(&ga[(size_t) gids[r + GROUP_PREFETCH] * n + i]); \
+			a = &ga[(size_t) gids[r] * n + i]; \
+			UPDATE; \
+		}
+
+		if (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT)
+			GROUP_LOOP(a->count++)
+		else if (is_float(tmpl))
+			GROUP_LOOP(fold_float(a, float_at(vals, tmpl->vk, r)))
+		else if (tmpl->vk == VK_INT16)
+			GROUP_LOOP(fold_int(a, ((const int16 *) vals)[r]))
+		else if (tmpl->vk == VK_INT32)
+			GROUP_LOOP(fold_int(a, ((const int32 *) vals)[r]))
+		else
+			GROUP_LOOP(fold_int(a, ((const int64 *) vals)[r]))
+#undef GROUP_LOOP
+	}
 }
 
 /* GROUP BY: every selected row folds into its group's aggregates. */
@@ -1423,6 +1715,18 @@ run_grouped(ColumnarAggState *state)
 			dict_key = &cols[state->key_cols[0]];
 			code_group = palloc(sizeof(int32) * dict_key->ndict);
 			memset(code_group, 0xff, sizeof(int32) * dict_key->ndict);
+		}
+
+		/* no NULLs anywhere: the batch path */
+		for (i = 0; i < nused; i++)
+			if (cols[used[i]].missing || cols[used[i]].bitmap != NULL)
+				break;
+		if (i == nused)
+		{
+			grouped_batch(state, cols, vpos, rows, all, dict_key, code_group);
+			if (code_group != NULL)
+				pfree(code_group);
+			continue;
 		}
 
 		for (r = 0; r < rows; r++)

@@ -127,6 +127,35 @@ SET strata_columnar.enable_vectorized_agg = off;
 SELECT sum(y) FROM ag_big;
 RESET strata_columnar.enable_vectorized_agg;
 
+-- chunk groups with no NULLs take the batch path (group ids first, then
+-- each aggregate column-wise): many integer groups, so the open-addressing
+-- table grows; keys in runs; text keys by dictionary code; two keys; and a
+-- NULL in one chunk group of the same table sends just that one row by row
+CREATE TABLE agd (u int8, r int4, t text, s int2, x int4, y int8, f4 float4, f8 float8) USING strata_columnar;
+INSERT INTO agd SELECT (g * 7919) % 20011, g / 1000, 'c' || (g % 23), (g % 300)::int2, g % 1000, g * 3,
+                       (g % 97) / 4.0, g / 8.0
+FROM generate_series(1, 60000) g;
+INSERT INTO agd VALUES (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), (5, 1, 'c1', 1, 1, 1, 1, 1);
+CREATE TABLE agd_heap AS SELECT * FROM agd;
+CREATE FUNCTION same_d(q text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE a text; b text;
+BEGIN
+    EXECUTE 'SELECT array_agg(x::text ORDER BY x::text) FROM (' || q || ') x' INTO a;
+    EXECUTE 'SELECT array_agg(x::text ORDER BY x::text) FROM (' || replace(q, 'FROM agd', 'FROM agd_heap') || ') x' INTO b;
+    RETURN a IS NOT DISTINCT FROM b;
+END $$;
+SELECT q, same_d(q) FROM (VALUES
+    ('SELECT u, count(*), sum(x), min(y), max(s), avg(r), sum(f8), max(f4) FROM agd GROUP BY u'),
+    ('SELECT u, count(*), sum(y) FROM agd WHERE x > 500 GROUP BY u'),
+    ('SELECT r, count(*), sum(u), min(f8), count(s) FROM agd GROUP BY r'),
+    ('SELECT t, count(*), sum(x), avg(y) FROM agd WHERE r < 30 GROUP BY t'),
+    ('SELECT t, s, count(*), max(u) FROM agd GROUP BY t, s'),
+    ('SELECT s, count(*) FROM agd WHERE u BETWEEN 100 AND 9000 GROUP BY s')) v(q);
+SELECT plan_of('SELECT u, count(*) FROM agd GROUP BY u');
+SELECT count(*) FROM (SELECT u FROM agd GROUP BY u) x;
+DROP TABLE agd, agd_heap;
+DROP FUNCTION same_d(text);
+
 -- prepared statements and rescans with new parameter values
 PREPARE p(int) AS SELECT count(*), sum(i8) FROM ag WHERE i4 > $1;
 EXECUTE p(10000);
