@@ -158,7 +158,9 @@ typedef struct ColumnarAggState
 	/* a chunk group's rows' groups and hashes (the batch path) */
 	uint32	   *gids;
 	uint32	   *hashes;
+	int64	   *keys;
 	uint32		gids_cap;
+	int			int_key_len;	/* the integer key's byte length */
 } ColumnarAggState;
 
 typedef struct IntSlot
@@ -675,6 +677,7 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 		state->int_key = state->nkeys == 1 &&
 			TupleDescAttr(RelationGetDescr(rel), state->key_cols[0])->attbyval &&
 			TupleDescAttr(RelationGetDescr(rel), state->key_cols[0])->attlen > 0;
+		state->int_key_len = TupleDescAttr(RelationGetDescr(rel), state->key_cols[0])->attlen;
 		reset_groups(state);
 	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
@@ -1272,12 +1275,9 @@ static void int_slot_insert(ColumnarAggState *state, int64 x, uint32 hash, uint3
 static inline int64
 int_key_at(ColumnarAggState *state, const ColumnarRawChunk *col, uint32 v)
 {
-	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(state->css.ss.ss_currentRelation),
-										  state->key_cols[0]);
-
 	if (col->missing)
 		return (int64) col->missing_value;
-	switch (att->attlen)
+	switch (state->int_key_len)
 	{
 		case 1:
 			return (int64) ((const uint8 *) col->values)[v];
@@ -1551,7 +1551,7 @@ reset_groups(ColumnarAggState *state)
  * then each aggregate over its column in one tight loop; lookups and
  * updates of far-apart groups are prefetched a few rows ahead.
  */
-#define GROUP_PREFETCH 8
+#define GROUP_PREFETCH 32
 
 static void
 grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uint32 rows,
@@ -1561,6 +1561,8 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 	int			kc = state->key_cols[0];
 	uint32	   *gids;
 	uint32		r;
+	uint32		last = PG_UINT32_MAX;
+	uint32		changes = 0;	/* selected rows whose group is not the last's */
 	int			i;
 	int			k;
 
@@ -1572,9 +1574,11 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 		{
 			pfree(state->gids);
 			pfree(state->hashes);
+			pfree(state->keys);
 		}
 		state->gids = MemoryContextAlloc(cxt, sizeof(uint32) * rows);
 		state->hashes = MemoryContextAlloc(cxt, sizeof(uint32) * rows);
+		state->keys = MemoryContextAlloc(cxt, sizeof(int64) * rows);
 		state->gids_cap = rows;
 	}
 	gids = state->gids;
@@ -1594,25 +1598,48 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 				code_group[code] = (int32) find_group(state, cols, vpos, r);
 			}
 			gids[r] = (uint32) code_group[code];
+			changes += gids[r] != last;
+			last = gids[r];
 		}
 	}
 	else if (state->int_key)
 	{
 		const ColumnarRawChunk *col = &cols[kc];
 		uint32	   *hashes = state->hashes;
+		int64	   *keys = state->keys;
 		uint32		prev_group = 0;
 		int64		prev_key = 0;
 		bool		have_prev = false;
 
+		switch (state->int_key_len)
+		{
+			case 1:
+				for (r = 0; r < rows; r++)
+					keys[r] = ((const uint8 *) col->values)[r];
+				break;
+			case 2:
+				for (r = 0; r < rows; r++)
+					keys[r] = ((const int16 *) col->values)[r];
+				break;
+			case 4:
+				for (r = 0; r < rows; r++)
+					keys[r] = ((const int32 *) col->values)[r];
+				break;
+			default:
+				memcpy(keys, col->values, sizeof(int64) * rows);
+				break;
+		}
+		/* a run's rows take the first one's group: only its hash is needed */
 		for (r = 0; r < rows; r++)
-			hashes[r] = hash_int64((uint64) int_key_at(state, col, r));
+			if (r == 0 || keys[r] != keys[r - 1])
+				hashes[r] = hash_int64((uint64) keys[r]);
 		for (r = 0; r < rows; r++)
 		{
 			int64		x;
 
 			if (sel != NULL && !sel[r])
 				continue;
-			x = int_key_at(state, col, r);
+			x = keys[r];
 			/* sorted or clustered keys come in runs */
 			if (have_prev && x == prev_key)
 			{
@@ -1625,6 +1652,7 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 			prev_group = gids[r] = int_group(state, cols, vpos, r, x, hashes[r]);
 			prev_key = x;
 			have_prev = true;
+			changes++;
 		}
 	}
 	else
@@ -1636,6 +1664,8 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 			for (k = 0; k < state->nkeys; k++)
 				vpos[state->key_cols[k]] = r;
 			gids[r] = find_group(state, cols, vpos, r);
+			changes += gids[r] != last;
+			last = gids[r];
 		}
 	}
 
@@ -1658,16 +1688,68 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 			UPDATE; \
 		}
 
-		if (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT)
+		/*
+		 * Counts and integer sums add up a run of rows of one group in
+		 * registers, and touch the group once a run, where rows come in
+		 * runs (of four or more, on average).
+		 */
+#define GROUP_SUM_LOOP(VALUE) \
+		{ \
+			uint32		cur = PG_UINT32_MAX; \
+			int64		count = 0; \
+			int128		sum = 0; \
+			for (r = 0; r < rows; r++) \
+			{ \
+				if (sel != NULL && !sel[r]) \
+					continue; \
+				if (gids[r] != cur) \
+				{ \
+					if (cur != PG_UINT32_MAX) \
+					{ \
+						ga[(size_t) cur * n + i].count += count; \
+						ga[(size_t) cur * n + i].isum += sum; \
+					} \
+					cur = gids[r]; \
+					count = 0; \
+					sum = 0; \
+					if (r + GROUP_PREFETCH < rows) \
+						__builtin_prefetch(&ga[(size_t) gids[r + GROUP_PREFETCH] * n + i]); \
+				} \
+				count++; \
+				sum += (VALUE); \
+			} \
+			if (cur != PG_UINT32_MAX) \
+			{ \
+				ga[(size_t) cur * n + i].count += count; \
+				ga[(size_t) cur * n + i].isum += sum; \
+			} \
+		}
+
+		bool		runs = changes * 4 <= rows;
+
+		if ((tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT) && runs)
+			GROUP_SUM_LOOP(0)
+		else if (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT)
 			GROUP_LOOP(a->count++)
 		else if (is_float(tmpl))
 			GROUP_LOOP(fold_float(a, float_at(vals, tmpl->vk, r)))
+		else if (tmpl->kind != AGG_MIN && tmpl->kind != AGG_MAX && runs)
+		{
+			/* sum and avg: fold_int's work without the min/max test */
+			if (tmpl->vk == VK_INT16)
+				GROUP_SUM_LOOP(((const int16 *) vals)[r])
+			else if (tmpl->vk == VK_INT32)
+				GROUP_SUM_LOOP(((const int32 *) vals)[r])
+			else
+				GROUP_SUM_LOOP(((const int64 *) vals)[r])
+		}
 		else if (tmpl->vk == VK_INT16)
 			GROUP_LOOP(fold_int(a, ((const int16 *) vals)[r]))
 		else if (tmpl->vk == VK_INT32)
 			GROUP_LOOP(fold_int(a, ((const int32 *) vals)[r]))
 		else
 			GROUP_LOOP(fold_int(a, ((const int64 *) vals)[r]))
+#undef GROUP_SUM_LOOP
 #undef GROUP_LOOP
 	}
 }
