@@ -85,6 +85,9 @@ struct ColumnarReadState
 
 	/* top-N: stripes in the order of their bounds on this filter's column */
 	const ColumnarFilter *order;
+
+	/* live rows of each stripe (of stripes, in order), once asked for */
+	uint64	   *live;
 };
 
 static int
@@ -177,6 +180,7 @@ order_stripes(ColumnarReadState *state)
 	for (i = 0; i < n; i++)
 		ordered = lappend(ordered, b[i].stripe);
 	state->stripes = ordered;
+	state->live = NULL;
 }
 
 static void
@@ -190,7 +194,25 @@ load_stripes(ColumnarReadState *state)
 	list_sort(state->stripes, compare_first_row);
 	if (state->order != NULL)
 		order_stripes(state);
+	state->live = NULL;
 	MemoryContextSwitchTo(old);
+}
+
+/* The live rows of every stripe, counted once per scan (sampling asks often). */
+static const uint64 *
+live_rows(ColumnarReadState *state)
+{
+	if (state->live == NULL)
+	{
+		ListCell   *lc;
+		int			i = 0;
+
+		state->live = MemoryContextAlloc(state->scan_cxt,
+										 sizeof(uint64) * (list_length(state->stripes) + 1));
+		foreach(lc, state->stripes)
+			state->live[i++] = columnar_stripe_live_rows(state, lfirst(lc));
+	}
+	return state->live;
 }
 
 /* Decode with desc from now on (see the header comment). */
@@ -960,10 +982,11 @@ uint64
 columnar_total_rows(ColumnarReadState *state)
 {
 	uint64		total = 0;
-	ListCell   *lc;
+	const uint64 *live = live_rows(state);
+	int			i;
 
-	foreach(lc, state->stripes)
-		total += columnar_stripe_live_rows(state, lfirst(lc));
+	for (i = 0; i < list_length(state->stripes); i++)
+		total += live[i];
 	return total;
 }
 
@@ -972,12 +995,13 @@ bool
 columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot *slot)
 {
 	ListCell   *lc;
+	const uint64 *live_counts = live_rows(state);
 
 	match_slot(state, slot);
 	foreach(lc, state->stripes)
 	{
 		ColumnarStripe *stripe = lfirst(lc);
-		uint64		live = columnar_stripe_live_rows(state, stripe);
+		uint64		live = live_counts[foreach_current_index(lc)];
 		uint64		row;
 
 		if (n >= live)
@@ -1183,6 +1207,7 @@ void
 columnar_restrict_stripes(ColumnarReadState *state, List *stripes)
 {
 	state->stripes = stripes;
+	state->live = NULL;
 	state->stripe_index = -1;
 	state->stripe = NULL;
 }

@@ -469,10 +469,14 @@ stored_form(WriteState *state, char *raw, size_t raw_len, StrataCodec *codec, si
 	char	   *comp = c == STRATA_CODEC_NONE || bound == 0 ? NULL : palloc(bound);
 	const char *detail;
 
+	/*
+	 * Compression that saves less than an eighth (random keys, hashes) is
+	 * not kept: every read would pay for decompressing it.
+	 */
 	if (comp == NULL ||
 		strata_compress(c, state->options.compression_level, raw, raw_len,
 						comp, bound, stored_len, &detail) != STRATA_CODEC_OK ||
-		*stored_len >= raw_len)
+		*stored_len >= raw_len - raw_len / 8)
 	{
 		*codec = STRATA_CODEC_NONE;
 		*stored_len = raw_len;
