@@ -44,6 +44,7 @@
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
+#include "executor/nodeHash.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
@@ -82,7 +83,8 @@ typedef enum AggKind
 	AGG_AVG_INT,				/* int2/int4/int8 -> numeric */
 	AGG_AVG_FLOAT,				/* float4/float8 -> float8 */
 	AGG_MIN,
-	AGG_MAX
+	AGG_MAX,
+	AGG_COUNT_DISTINCT			/* of an integer, date or timestamp column */
 } AggKind;
 
 /* the physical type of a column, as the loops see it */
@@ -161,6 +163,14 @@ typedef struct ColumnarAggState
 	int64	   *keys;
 	uint32		gids_cap;
 	int			int_key_len;	/* the integer key's byte length */
+
+	/* count(DISTINCT): every (group, aggregate, value) seen, in one set */
+	bool		any_distinct;
+	int			distinct_expected;	/* the planner's estimate of the values */
+	MemoryContext distinct_cxt;
+	struct DistinctSlot *dslots;
+	uint32		dmask;
+	uint64		dcount;
 } ColumnarAggState;
 
 typedef struct IntSlot
@@ -169,6 +179,17 @@ typedef struct IntSlot
 	uint32		hash;
 	uint32		group;			/* 1 + group index; 0: empty */
 } IntSlot;
+
+/* a distinct value of one aggregate of one group: tag 1 + group * naggs + agg */
+typedef struct DistinctSlot
+{
+	int64		value;
+	uint32		hash;
+	uint32		tag;			/* 0: empty */
+} DistinctSlot;
+
+/* a group's bytes besides its aggregates and keys: hash, chains, slots */
+#define GROUP_OVERHEAD (6 * sizeof(uint32) + 2 * sizeof(IntSlot) + sizeof(char *))
 
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
 
@@ -234,9 +255,23 @@ classify_aggref(Aggref *aggref, Index relid, AggKind *kind, int *column)
 {
 	Var		   *var = NULL;
 
-	if (aggref->aggdistinct || aggref->aggorder || aggref->aggfilter ||
+	if (aggref->aggorder || aggref->aggfilter ||
 		aggref->aggkind != AGGKIND_NORMAL || aggref->agglevelsup != 0)
 		return false;
+	if (aggref->aggdistinct != NIL)
+	{
+		/* count(DISTINCT column): the planner checks the column's type */
+		if (aggref->aggfnoid != F_COUNT_ANY || list_length(aggref->args) != 1 ||
+			list_length(aggref->aggdistinct) != 1)
+			return false;
+		var = (Var *) ((TargetEntry *) linitial(aggref->args))->expr;
+		if (!IsA(var, Var) || (relid != 0 && var->varno != relid) || var->varattno <= 0 ||
+			var->varlevelsup != 0)
+			return false;
+		*column = var->varattno - 1;
+		*kind = AGG_COUNT_DISTINCT;
+		return true;
+	}
 	if (aggref->aggfnoid == F_COUNT_)
 	{
 		*kind = AGG_COUNT_STAR;
@@ -415,6 +450,9 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	List	   *group_exprs;
 	List	   *keylist = NIL;
 	Bitmapset  *keys = NULL;
+	double		groups;
+	List	   *distinct_exprs = NIL;
+	double		distinct_pairs = 0;
 
 	if (prev_create_upper_paths_hook)
 		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
@@ -493,6 +531,14 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 			continue;
 		if (!value_kind(TupleDescAttr(RelationGetDescr(rel), column)->atttypid, &vk))
 			ok = false;
+		/* distinct by value: floats' -0 and NaNs are not bytewise */
+		if (kind == AGG_COUNT_DISTINCT)
+		{
+			if (vk == VK_FLOAT4 || vk == VK_FLOAT8)
+				ok = false;
+			distinct_exprs = lappend(distinct_exprs,
+									 ((TargetEntry *) linitial(((Aggref *) lfirst(lc))->args))->expr);
+		}
 		attrs = bms_add_member(attrs, column + 1);
 	}
 	table_close(rel, NoLock);
@@ -502,19 +548,44 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	while ((x = bms_next_member(attrs, x)) >= 0)
 		attlist = lappend_int(attlist, x);
 
+	groups = keylist == NIL ? 1 :
+		estimate_num_groups(root, group_exprs, input_rel->rows, NULL, NULL);
+
+	/*
+	 * The groups live in memory to the end, with nothing to spill to: more
+	 * than hash_mem would take is left to PostgreSQL's HashAggregate, which
+	 * spills.
+	 */
+	if (keylist != NIL &&
+		groups * (sizeof(AggSpec) * Max(list_length(ctx.aggrefs), 1) + GROUP_OVERHEAD +
+				  output_rel->reltarget->width) > (double) get_hash_memory_limit())
+		return;
+	/* so do the distinct values: (group, value) pairs, slots half full */
+	foreach(lc, distinct_exprs)
+	{
+		double		pairs = estimate_num_groups(root, lappend(list_copy(group_exprs), lfirst(lc)),
+												input_rel->rows, NULL, NULL);
+
+		if (pairs * 2 * sizeof(DistinctSlot) > (double) get_hash_memory_limit())
+			return;
+		distinct_pairs += pairs;
+	}
+
 	cpath = makeNode(CustomPath);
 	cpath->path.pathtype = T_CustomScan;
 	cpath->path.parent = output_rel;
 	cpath->path.pathtarget = output_rel->reltarget;
-	cpath->path.rows = keylist == NIL ? 1 :
-		estimate_num_groups(root, group_exprs, input_rel->rows, NULL, NULL);
+	cpath->path.rows = groups;
 	/* no per-row executor work: a tenth of a scan of the columns it reads */
 	cpath->path.startup_cost = cpath->path.total_cost =
 		0.1 * (seq_page_cost * input_rel->pages * (double) Max(bms_num_members(attrs), 1) / natts +
 			   cpu_operator_cost * input_rel->tuples);
 	cpath->flags = 0;
 	cpath->custom_paths = NIL;
-	cpath->custom_private = list_make4(attlist, quals, list_make1_int(relid), group_exprs);
+	/* the relation, and how many distinct values to make room for */
+	cpath->custom_private = list_make4(attlist, quals,
+									   list_make2_int(relid, (int) Min(distinct_pairs, 1 << 26)),
+									   group_exprs);
 	cpath->methods = &agg_path_methods;
 	add_path(output_rel, &cpath->path);
 }
@@ -574,7 +645,8 @@ agg_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->custom_scan_tlist = scan_tlist;
 	cscan->custom_private = list_make3(linitial(best_path->custom_private),
 									   copyObject(lsecond(best_path->custom_private)),
-									   list_make1_int(list_length(lfourth(best_path->custom_private))));
+									   list_make2_int(list_length(lfourth(best_path->custom_private)),
+													  lsecond_int(lthird(best_path->custom_private))));
 	return &cscan->scan.plan;
 }
 
@@ -586,6 +658,23 @@ agg_create_state(CustomScan *cscan)
 	NodeSetTag(state, T_CustomScanState);
 	state->css.methods = &agg_exec_methods;
 	return (Node *) state;
+}
+
+/* Forget every distinct value (a new scan). */
+static void
+reset_distinct(ColumnarAggState *state)
+{
+	if (!state->any_distinct)
+		return;
+	MemoryContextReset(state->distinct_cxt);
+	/* room for the values the planner expects, half full: no rehashing */
+	state->dmask = 1023;
+	while ((uint64) state->dmask + 1 < (uint64) state->distinct_expected * 2)
+		state->dmask = state->dmask * 2 + 1;
+	state->dslots = MemoryContextAllocExtended(state->distinct_cxt,
+											   sizeof(DistinctSlot) * (state->dmask + 1),
+											   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	state->dcount = 0;
 }
 
 static void
@@ -604,6 +693,7 @@ reset_aggs(ColumnarAggState *state)
 		a->have = false;
 	}
 	state->done = false;
+	reset_distinct(state);
 }
 
 static void
@@ -620,6 +710,7 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 	/* aggregate arguments, too, are Vars setrefs left alone: any varno */
 
 	state->nkeys = linitial_int(lthird(cscan->custom_private));
+	state->distinct_expected = lsecond_int(lthird(cscan->custom_private));
 	state->key_cols = palloc0(sizeof(int) * Max(state->nkeys, 1));
 	state->naggs = list_length(cscan->custom_scan_tlist) - state->nkeys;
 	state->aggs = palloc0(sizeof(AggSpec) * Max(state->naggs, 1));
@@ -642,6 +733,14 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 		if (a->column >= 0 &&
 			!value_kind(TupleDescAttr(RelationGetDescr(rel), a->column)->atttypid, &a->vk))
 			elog(ERROR, "ColumnarAgg cannot aggregate column %d", a->column + 1);
+		if (a->kind == AGG_COUNT_DISTINCT)
+			state->any_distinct = true;
+	}
+	if (state->any_distinct)
+	{
+		state->distinct_cxt = AllocSetContextCreate(estate->es_query_cxt, "ColumnarAgg distinct",
+													ALLOCSET_DEFAULT_SIZES);
+		reset_distinct(state);
 	}
 
 	{
@@ -1098,6 +1197,7 @@ final_value(AggSpec *a, bool *isnull)
 	{
 		case AGG_COUNT_STAR:
 		case AGG_COUNT:
+		case AGG_COUNT_DISTINCT:
 			return Int64GetDatum(a->count);
 		case AGG_SUM_INT:
 			if (a->count == 0)
@@ -1546,6 +1646,79 @@ reset_groups(ColumnarAggState *state)
 }
 
 /*
+ * count(DISTINCT): value x of aggregate a (of group tag's aggregate):
+ * counted the first time it comes.
+ */
+static void
+distinct_add(ColumnarAggState *state, AggSpec *a, uint32 tag, int64 x)
+{
+	uint32		hash = hash_int64((uint64) x ^ ((uint64) tag << 32));
+	uint32		i = hash & state->dmask;
+
+	for (;;)
+	{
+		DistinctSlot *slot = &state->dslots[i];
+
+		if (slot->tag == 0)
+			break;
+		if (slot->hash == hash && slot->tag == tag && slot->value == x)
+			return;
+		i = (i + 1) & state->dmask;
+	}
+	if ((state->dcount + 1) * 2 > (uint64) state->dmask + 1)
+	{
+		/* at most half full: double and put every value back */
+		uint32		size = (state->dmask + 1) * 2;
+		DistinctSlot *old = state->dslots;
+		uint32		oldsize = state->dmask + 1;
+		uint32		j;
+
+		state->dslots = MemoryContextAllocExtended(state->distinct_cxt, sizeof(DistinctSlot) * size,
+												   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		state->dmask = size - 1;
+		for (j = 0; j < oldsize; j++)
+			if (old[j].tag != 0)
+			{
+				uint32		k = old[j].hash & state->dmask;
+
+				while (state->dslots[k].tag != 0)
+					k = (k + 1) & state->dmask;
+				state->dslots[k] = old[j];
+			}
+		pfree(old);
+		i = hash & state->dmask;
+		while (state->dslots[i].tag != 0)
+			i = (i + 1) & state->dmask;
+	}
+	state->dslots[i].value = x;
+	state->dslots[i].hash = hash;
+	state->dslots[i].tag = tag;
+	state->dcount++;
+	a->count++;
+}
+
+/* The present, selected values of one chunk into a count(DISTINCT). */
+static void
+distinct_chunk(ColumnarAggState *state, AggSpec *a, uint32 tag, const ColumnarRawChunk *col,
+			   const uint8 *sel, uint32 rows, bool all)
+{
+	uint32		r;
+	uint32		v = 0;
+
+	for (r = 0; r < rows; r++)
+	{
+		bool		present = col->missing ? !col->missing_isnull :
+			(col->bitmap == NULL || columnar_bitmap_present(col->bitmap, r));
+
+		if (present && (all || sel[r]))
+			distinct_add(state, a, tag, col->missing ? datum_to_int64(col->missing_value, a->vk) :
+						 int_at(col->values, a->vk, v));
+		if (present && !col->missing)
+			v++;
+	}
+}
+
+/*
  * A chunk group whose decoded columns have no NULLs (nor missing values):
  * every value's position is its row's.  First each selected row's group,
  * then each aggregate over its column in one tight loop; lookups and
@@ -1629,10 +1802,16 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 				memcpy(keys, col->values, sizeof(int64) * rows);
 				break;
 		}
-		/* a run's rows take the first one's group: only its hash is needed */
+		/*
+		 * Every row's hash, to look up and to prefetch by; a run of one key
+		 * is hashed once (its rows are looked up only where a filter skipped
+		 * the rows before).
+		 */
 		for (r = 0; r < rows; r++)
 			if (r == 0 || keys[r] != keys[r - 1])
 				hashes[r] = hash_int64((uint64) keys[r]);
+			else
+				hashes[r] = hashes[r - 1];
 		for (r = 0; r < rows; r++)
 		{
 			int64		x;
@@ -1727,7 +1906,14 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 
 		bool		runs = changes * 4 <= rows;
 
-		if ((tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT) && runs)
+		if (tmpl->kind == AGG_COUNT_DISTINCT)
+		{
+			for (r = 0; r < rows; r++)
+				if (sel == NULL || sel[r])
+					distinct_add(state, &state->group_aggs[(size_t) gids[r] * n + i],
+								 gids[r] * n + i + 1, int_at(vals, tmpl->vk, r));
+		}
+		else if ((tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT) && runs)
 			GROUP_SUM_LOOP(0)
 		else if (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT)
 			GROUP_LOOP(a->count++)
@@ -1844,7 +2030,11 @@ run_grouped(ColumnarAggState *state)
 					col = &cols[a->column];
 					if (!row_present(col, r))
 						continue;
-					if (is_float(a))
+					if (a->kind == AGG_COUNT_DISTINCT)
+						distinct_add(state, a, grp * state->naggs + i + 1,
+									 col->missing ? datum_to_int64(col->missing_value, a->vk) :
+									 int_at(col->values, a->vk, vpos[a->column]));
+					else if (is_float(a))
 						fold_float(a, col->missing ?
 								   (a->vk == VK_FLOAT4 ? DatumGetFloat4(col->missing_value) : DatumGetFloat8(col->missing_value)) :
 								   float_at(col->values, a->vk, vpos[a->column]));
@@ -1926,7 +2116,10 @@ run_aggregates(ColumnarAggState *state)
 				columnar_group_raw(state->read, a->column, &cols[a->column]);
 				decoded[a->column] = true;
 			}
-			accumulate(a, &cols[a->column], state->selection, rows, all);
+			if (a->kind == AGG_COUNT_DISTINCT)
+				distinct_chunk(state, a, (uint32) i + 1, &cols[a->column], state->selection, rows, all);
+			else
+				accumulate(a, &cols[a->column], state->selection, rows, all);
 		}
 	}
 }

@@ -122,9 +122,9 @@ sub random_query
     my $r = rnd(10);
     return "SELECT count(*), sum(a), min(d) FROM {T} WHERE a > (SELECT avg(a) FROM {T} WHERE $p) - " . rnd(50)
       . " AND d IS NOT NULL" if $r == 9;
-    return "SELECT count(*), count(a), sum(a), avg(a), min(a), max(a), min(d), max(d) FROM {T} WHERE " . random_batch_predicate() if $r >= 6 && $r < 8;
-    return "SELECT " . (qw(b e d) )[rnd(3)] . " AS k, count(*), sum(a), min(d), max(a) FROM {T} WHERE "
-      . random_batch_predicate() . " GROUP BY 1 ORDER BY 1 NULLS FIRST" if $r == 8;
+    return "SELECT count(*), count(a), sum(a), avg(a), min(a), max(a), min(d), max(d), count(DISTINCT a) FROM {T} WHERE " . random_batch_predicate() if $r >= 6 && $r < 8;
+    return "SELECT " . (qw(b e d a) )[rnd(4)] . " AS k, count(*), sum(a), min(d), max(a), count(DISTINCT "
+      . (qw(a d) )[rnd(2)] . ") FROM {T} WHERE " . random_batch_predicate() . " GROUP BY 1 ORDER BY 1 NULLS FIRST" if $r == 8;
     return "SELECT count(*), sum(a), count(b), min(c), max(c), min(d), max(d), bool_or(e) FROM {T} WHERE $p" if $r == 0;
     return "SELECT b, count(*), sum(c) FROM {T} WHERE $p GROUP BY b ORDER BY b NULLS FIRST" if $r == 1;
     return "SELECT * FROM {T} WHERE $p ORDER BY a, b, c, d, e LIMIT 25" if $r == 2;
