@@ -29,6 +29,9 @@
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
+#include "commands/defrem.h"
+#include "catalog/pg_class.h"
 
 #define OPTION_NAMESPACE "strata_columnar"
 
@@ -87,6 +90,8 @@ sort_key_target(Node *parsetree, ColumnarOptions *options)
 {
 	RangeVar   *rv = NULL;
 	Oid			relid;
+	Oid			relam;
+	HeapTuple	tup;
 
 	if (IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN &&
 		((RenameStmt *) parsetree)->relation != NULL)
@@ -102,7 +107,15 @@ sort_key_target(Node *parsetree, ColumnarOptions *options)
 	if (rv == NULL)
 		return InvalidOid;
 	relid = RangeVarGetRelid(rv, NoLock, true);
-	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION ||
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION)
+		return InvalidOid;
+	/* only our tables have options (and the extension may not be here) */
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	relam = ((Form_pg_class) GETSTRUCT(tup))->relam;
+	ReleaseSysCache(tup);
+	if (relam != get_table_am_oid("strata_columnar", true) ||
 		!columnar_read_options(relid, options) || options->sort_nkeys == 0)
 		return InvalidOid;
 	return relid;
