@@ -154,7 +154,7 @@ typedef struct ColumnarAggState
 	 * One integer key: an open-addressing table with the key inline, so a
 	 * lookup over millions of groups is one cache miss, not a chain walk.
 	 */
-	struct IntSlot *int_slots;
+	struct KeySlot *int_slots;
 	uint32		int_mask;
 	int32		null_group;		/* the group of the NULL key, or -1 */
 	/* a chunk group's rows' groups and hashes (the batch path) */
@@ -168,28 +168,25 @@ typedef struct ColumnarAggState
 	bool		any_distinct;
 	int			distinct_expected;	/* the planner's estimate of the values */
 	MemoryContext distinct_cxt;
-	struct DistinctSlot *dslots;
+	struct KeySlot *dslots;
 	uint32		dmask;
 	uint64		dcount;
 } ColumnarAggState;
 
-typedef struct IntSlot
+/*
+ * A slot of the open-addressing tables: the integer key of a group (tag: 1
+ * + its index), or a value of count(DISTINCT) (tag: 1 + group * naggs +
+ * aggregate).  Tag 0: empty.
+ */
+typedef struct KeySlot
 {
 	int64		key;
 	uint32		hash;
-	uint32		group;			/* 1 + group index; 0: empty */
-} IntSlot;
-
-/* a distinct value of one aggregate of one group: tag 1 + group * naggs + agg */
-typedef struct DistinctSlot
-{
-	int64		value;
-	uint32		hash;
-	uint32		tag;			/* 0: empty */
-} DistinctSlot;
+	uint32		tag;
+} KeySlot;
 
 /* a group's bytes besides its aggregates and keys: hash, chains, slots */
-#define GROUP_OVERHEAD (6 * sizeof(uint32) + 2 * sizeof(IntSlot) + sizeof(char *))
+#define GROUP_OVERHEAD (6 * sizeof(uint32) + 2 * sizeof(KeySlot) + sizeof(char *))
 
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
 
@@ -566,7 +563,7 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		double		pairs = estimate_num_groups(root, lappend(list_copy(group_exprs), lfirst(lc)),
 												input_rel->rows, NULL, NULL);
 
-		if (pairs * 2 * sizeof(DistinctSlot) > (double) get_hash_memory_limit())
+		if (pairs * 2 * sizeof(KeySlot) > (double) get_hash_memory_limit())
 			return;
 		distinct_pairs += pairs;
 	}
@@ -672,7 +669,7 @@ reset_distinct(ColumnarAggState *state)
 	while ((uint64) state->dmask + 1 < (uint64) state->distinct_expected * 2)
 		state->dmask = state->dmask * 2 + 1;
 	state->dslots = MemoryContextAllocExtended(state->distinct_cxt,
-											   sizeof(DistinctSlot) * (state->dmask + 1),
+											   sizeof(KeySlot) * (state->dmask + 1),
 											   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	state->dcount = 0;
 }
@@ -1364,12 +1361,8 @@ hash_int64(uint64 x)
 	return (uint32) x;
 }
 
-/*
- * The common case of one fixed-width key: hash and compare the value as an
- * integer, with no key bytes to build.  Its groups keep the value (or NULL)
- * in group_values and group_nulls, which is all they are compared by.
- */
-static void int_slot_insert(ColumnarAggState *state, int64 x, uint32 hash, uint32 g);
+static void keyslot_add(MemoryContext cxt, struct KeySlot **slots, uint32 *mask, uint64 count,
+						int64 x, uint32 hash, uint32 tag);
 
 /* The value of row r's key (vpos: its position among present values). */
 static inline int64
@@ -1400,51 +1393,55 @@ int_group(ColumnarAggState *state, ColumnarRawChunk *cols, const uint32 *vpos, u
 
 	for (;;)
 	{
-		IntSlot    *slot = &state->int_slots[i];
+		KeySlot    *slot = &state->int_slots[i];
 
-		if (slot->group == 0)
+		if (slot->tag == 0)
 			break;
 		if (slot->hash == hash && slot->key == x)
-			return slot->group - 1;
+			return slot->tag - 1;
 		i = (i + 1) & state->int_mask;
 	}
 	g = new_group(state, cols, vpos, r, hash);
-	int_slot_insert(state, x, hash, g);
+	keyslot_add(state->groups_cxt, &state->int_slots, &state->int_mask, g, x, hash, g + 1);
 	return g;
 }
 
+/*
+ * Put (x, hash, tag) into a table of *mask + 1 slots that holds count
+ * others; past half full the table doubles first, its slots put back.
+ */
 static void
-int_slot_insert(ColumnarAggState *state, int64 x, uint32 hash, uint32 g)
+keyslot_add(MemoryContext cxt, KeySlot **slots, uint32 *mask, uint64 count,
+			int64 x, uint32 hash, uint32 tag)
 {
 	uint32		i;
 
-	if ((state->ngroups + 1) * 2 > state->int_mask + 1)
+	if ((count + 1) * 2 > (uint64) *mask + 1)
 	{
-		/* at most half full: double, and put every group back */
-		uint32		size = (state->int_mask + 1) * 2;
-		IntSlot    *old = state->int_slots;
-		uint32		oldsize = state->int_mask + 1;
+		uint32		size = (*mask + 1) * 2;
+		KeySlot    *old = *slots;
+		uint32		oldsize = *mask + 1;
 		uint32		j;
 
-		state->int_slots = MemoryContextAllocExtended(state->groups_cxt, sizeof(IntSlot) * size,
-													  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		state->int_mask = size - 1;
+		*slots = MemoryContextAllocExtended(cxt, sizeof(KeySlot) * size,
+											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		*mask = size - 1;
 		for (j = 0; j < oldsize; j++)
-			if (old[j].group != 0)
+			if (old[j].tag != 0)
 			{
-				i = old[j].hash & state->int_mask;
-				while (state->int_slots[i].group != 0)
-					i = (i + 1) & state->int_mask;
-				state->int_slots[i] = old[j];
+				i = old[j].hash & *mask;
+				while ((*slots)[i].tag != 0)
+					i = (i + 1) & *mask;
+				(*slots)[i] = old[j];
 			}
 		pfree(old);
 	}
-	i = hash & state->int_mask;
-	while (state->int_slots[i].group != 0)
-		i = (i + 1) & state->int_mask;
-	state->int_slots[i].key = x;
-	state->int_slots[i].hash = hash;
-	state->int_slots[i].group = g + 1;
+	i = hash & *mask;
+	while ((*slots)[i].tag != 0)
+		i = (i + 1) & *mask;
+	(*slots)[i].key = x;
+	(*slots)[i].hash = hash;
+	(*slots)[i].tag = tag;
 }
 
 /*
@@ -1639,7 +1636,7 @@ reset_groups(ColumnarAggState *state)
 	state->group_nulls = palloc(sizeof(bool) * state->groups_cap * state->nkeys);
 	state->group_aggs = palloc(sizeof(AggSpec) * state->groups_cap * Max(state->naggs, 1));
 	state->int_mask = 127;
-	state->int_slots = palloc0(sizeof(IntSlot) * (state->int_mask + 1));
+	state->int_slots = palloc0(sizeof(KeySlot) * (state->int_mask + 1));
 	state->null_group = -1;
 	MemoryContextSwitchTo(old);
 	state->emit_next = 0;
@@ -1657,42 +1654,15 @@ distinct_add(ColumnarAggState *state, AggSpec *a, uint32 tag, int64 x)
 
 	for (;;)
 	{
-		DistinctSlot *slot = &state->dslots[i];
+		KeySlot    *slot = &state->dslots[i];
 
 		if (slot->tag == 0)
 			break;
-		if (slot->hash == hash && slot->tag == tag && slot->value == x)
+		if (slot->hash == hash && slot->tag == tag && slot->key == x)
 			return;
 		i = (i + 1) & state->dmask;
 	}
-	if ((state->dcount + 1) * 2 > (uint64) state->dmask + 1)
-	{
-		/* at most half full: double and put every value back */
-		uint32		size = (state->dmask + 1) * 2;
-		DistinctSlot *old = state->dslots;
-		uint32		oldsize = state->dmask + 1;
-		uint32		j;
-
-		state->dslots = MemoryContextAllocExtended(state->distinct_cxt, sizeof(DistinctSlot) * size,
-												   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		state->dmask = size - 1;
-		for (j = 0; j < oldsize; j++)
-			if (old[j].tag != 0)
-			{
-				uint32		k = old[j].hash & state->dmask;
-
-				while (state->dslots[k].tag != 0)
-					k = (k + 1) & state->dmask;
-				state->dslots[k] = old[j];
-			}
-		pfree(old);
-		i = hash & state->dmask;
-		while (state->dslots[i].tag != 0)
-			i = (i + 1) & state->dmask;
-	}
-	state->dslots[i].value = x;
-	state->dslots[i].hash = hash;
-	state->dslots[i].tag = tag;
+	keyslot_add(state->distinct_cxt, &state->dslots, &state->dmask, state->dcount, x, hash, tag);
 	state->dcount++;
 	a->count++;
 }

@@ -125,7 +125,26 @@ fuzz_dict(const uint8_t *data, size_t size)
 	free(offs);
 }
 
-/* A FOR or delta chunk: byte 0 the shape, 1-2 rows, 3-4 nulls, the rest the chunk. */
+/*
+ * An encoded chunk's input: byte 0 picks the shape among nshapes, 1-2 the
+ * rows, 3-4 the nulls, the rest is the chunk (copied to a malloc'd buffer).
+ * Returns the chunk's length, or -1 when the input is too short.
+ */
+static long
+encoded_chunk(const uint8_t *data, size_t size, const ColumnarTypeShape *shapes, int nshapes,
+			  const ColumnarTypeShape **shape, uint32_t *rows, uint32_t *nulls, uint8_t **raw)
+{
+	if (size < 5)
+		return -1;
+	*shape = &shapes[data[0] % nshapes];
+	*rows = data[1] | (data[2] << 8);
+	*nulls = data[3] | (data[4] << 8);
+	*raw = malloc(size - 5 + 1);
+	memcpy(*raw, data + 5, size - 5);
+	return (long) (size - 5);
+}
+
+/* A FOR or delta chunk (see encoded_chunk). */
 static void
 fuzz_for(const uint8_t *data, size_t size, bool delta)
 {
@@ -138,13 +157,8 @@ fuzz_for(const uint8_t *data, size_t size, bool delta)
 	uint32_t   *offs;
 	ColumnarFormatError err;
 
-	if (size < 5)
+	if (encoded_chunk(data, size, shapes, 4, &shape, &rows, &nulls, &raw) < 0)
 		return;
-	shape = &shapes[data[0] % 4];
-	rows = data[1] | (data[2] << 8);
-	nulls = data[3] | (data[4] << 8);
-	raw = malloc(size - 5 + 1);
-	memcpy(raw, data + 5, size - 5);
 	plain = malloc(columnar_for_plain_size(rows, nulls, shape) + 8);
 	offs = malloc(sizeof(uint32_t) * (rows + 1));
 	if (delta ? columnar_delta_decode(raw, size - 5, rows, nulls, shape, plain, &err) :
@@ -158,7 +172,7 @@ fuzz_for(const uint8_t *data, size_t size, bool delta)
 	free(offs);
 }
 
-/* A run-length chunk: byte 0 the shape, 1-2 rows, 3-4 nulls, the rest the chunk. */
+/* A run-length chunk (see encoded_chunk). */
 static void
 fuzz_rle(const uint8_t *data, size_t size)
 {
@@ -175,13 +189,8 @@ fuzz_rle(const uint8_t *data, size_t size)
 	uint8_t    *enc;
 	ColumnarFormatError err;
 
-	if (size < 5)
+	if (encoded_chunk(data, size, shapes, 8, &shape, &rows, &nulls, &raw) < 0)
 		return;
-	shape = &shapes[data[0] % 8];
-	rows = data[1] | (data[2] << 8);
-	nulls = data[3] | (data[4] << 8);
-	raw = malloc(size - 5 + 1);
-	memcpy(raw, data + 5, size - 5);
 	plain_len = columnar_for_plain_size(rows, nulls, shape);
 	plain = malloc(plain_len + 8);
 	if (!columnar_rle_decode(raw, size - 5, rows, nulls, shape, plain, &err))
