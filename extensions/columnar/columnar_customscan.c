@@ -90,7 +90,6 @@ typedef struct ColumnarScanState
 	MemoryContext topn_cxt;
 	ColumnarReadState *fetch;
 	bool		topn_bound;		/* filters[nfilters] bounds the first key */
-	Oid			first_sortop;
 
 	ColumnarReadState *read;
 	Bitmapset  *attrs;			/* 1-based attribute numbers to decode */
@@ -544,12 +543,11 @@ columnar_evaluate_filters(List *values, ColumnarFilter *filters, ExprContext *ec
  * keep it from being skipped.
  */
 static void
-topn_prepare_bound(ColumnarScanState *state, Relation rel)
+topn_prepare_bound(ColumnarScanState *state, Relation rel, Oid sortop)
 {
 	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), state->key_attnos[0] - 1);
 	SortSupport ssup = &state->sortkeys[0];
 	ColumnarFilter *f = &state->filters[state->nfilters];
-	Oid			sortop = state->first_sortop;
 	Oid			opclass = GetDefaultOpClass(att->atttypid, BTREE_AM_OID);
 	Oid			opfamily;
 	Oid			opcintype;
@@ -597,6 +595,7 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 	Relation	rel = node->ss.ss_currentRelation;
 	List	   *attlist = linitial(cscan->custom_private);
 	ListCell   *lc;
+	Oid			first_sortop = InvalidOid;
 
 	if (list_length(cscan->custom_private) == 3)
 	{
@@ -623,7 +622,7 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 			ssup->abbreviate = false;
 			PrepareSortSupportFromOrderingOp((Oid) lsecond_int(key), ssup);
 			if (k == 0)
-				state->first_sortop = (Oid) lsecond_int(key);
+				first_sortop = (Oid) lsecond_int(key);
 			k++;
 		}
 		state->heap = palloc0(sizeof(TopNEntry) * Max(state->topn_count, 1));
@@ -665,7 +664,7 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 	state->read = columnar_begin_read(rel, estate->es_snapshot, state->attrs);
 	columnar_set_filters(state->read, state->filters, state->nfilters);
 	if (state->topn)
-		topn_prepare_bound(state, rel);
+		topn_prepare_bound(state, rel, first_sortop);
 }
 
 /* ---- the parallel variant: a stripe counter in dynamic shared memory ---- */

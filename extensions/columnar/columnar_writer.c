@@ -118,7 +118,7 @@ typedef struct SortBuffer
 	SubTransactionId subxid;
 	CommandId	cid;
 	bool		sorts;			/* false: this load goes straight in */
-	uint32		limit;			/* rows a stripe */
+	ColumnarOptions options;	/* the table's: sort key, rows a stripe */
 	uint32		rows;
 	Tuplesortstate *sort;		/* NULL until the first row */
 } SortBuffer;
@@ -753,7 +753,6 @@ sort_buffer(Relation rel, CommandId cid)
 	ListCell   *lc;
 	SortBuffer *buf;
 	MemoryContext old;
-	ColumnarOptions options;
 
 	foreach(lc, sort_buffers)
 	{
@@ -768,10 +767,9 @@ sort_buffer(Relation rel, CommandId cid)
 	buf->relfilenode = rel->rd_node.relNode;
 	buf->subxid = subxid;
 	buf->cid = cid;
-	columnar_get_options(columnar_options_relid(rel), &options);
+	columnar_get_options(columnar_options_relid(rel), &buf->options);
 	/* an index or a trigger would take the TID the insert hands back */
-	buf->sorts = options.sort_nkeys > 0 && !rel->rd_rel->relhasindex && rel->trigdesc == NULL;
-	buf->limit = (uint32) options.stripe_row_limit;
+	buf->sorts = buf->options.sort_nkeys > 0 && !rel->rd_rel->relhasindex && rel->trigdesc == NULL;
 	sort_buffers = lappend(sort_buffers, buf);
 	MemoryContextSwitchTo(old);
 	return buf;
@@ -827,12 +825,10 @@ columnar_insert_row(Relation rel, TupleTableSlot *slot, int flags)
 			{
 				MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 				ResourceOwner owner = CurrentResourceOwner;
-				ColumnarOptions options;
 
 				/* its temporary files live as long as the subtransaction */
 				CurrentResourceOwner = CurTransactionResourceOwner;
-				columnar_get_options(columnar_options_relid(rel), &options);
-				buf->sort = columnar_begin_key_sort(rel, &options, maintenance_work_mem);
+				buf->sort = columnar_begin_key_sort(rel, &buf->options, maintenance_work_mem);
 				CurrentResourceOwner = owner;
 				MemoryContextSwitchTo(old);
 				if (buf->sort == NULL)
@@ -846,7 +842,7 @@ columnar_insert_row(Relation rel, TupleTableSlot *slot, int flags)
 			slot->tts_tableOid = RelationGetRelid(rel);
 			/* its row number comes when it is sorted; no one asks for it */
 			ItemPointerSetInvalid(&slot->tts_tid);
-			if (++buf->rows >= buf->limit)
+			if (++buf->rows >= (uint32) buf->options.stripe_row_limit)
 				drain_sort_buffer(buf, rel);
 			return;
 		}
