@@ -164,6 +164,7 @@ _PG_init(void)
 							&columnar_chunk_group_byte_limit, 64 * 1024 * 1024,
 							MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, PGC_USERSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+	columnar_cache_init();
 	columnar_customscan_init();
 	columnar_agg_init();
 	columnar_alter_init();

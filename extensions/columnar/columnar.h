@@ -131,8 +131,9 @@ extern bool columnar_row_reserved(uint64 storage_id, uint64 row, Snapshot snapsh
 extern List *columnar_read_stripes(Relation rel, uint64 storage_id, Snapshot snapshot);
 extern ColumnarStripe *columnar_find_stripe(Relation rel, uint64 storage_id, uint64 row,
 											Snapshot snapshot);
-extern void columnar_parse_skiplist(Relation rel, ColumnarStripe *stripe,
-									const char *buf, size_t len);
+extern void columnar_cache_init(void);
+extern void columnar_stripe_skiplist(Relation rel, Oid catalog, HeapTuple tup,
+									 uint64 storage_id, Datum datum, ColumnarStripe *stripe);
 extern bool columnar_stripe_range(uint64 storage_id, uint64 row, Snapshot snapshot,
 								  uint64 *first_row, uint64 *row_count);
 

@@ -298,35 +298,12 @@ columnar_insert_stripe(Relation rel, uint64 storage_id, uint64 first_row,
 	table_close(srel, RowExclusiveLock);
 }
 
-static void *
-palloc_fn(size_t size)
-{
-	return palloc(size);
-}
-
-/* Parse a skip list, raising a data-corruption error that names the table. */
-void
-columnar_parse_skiplist(Relation rel, ColumnarStripe *stripe,
-						const char *buf, size_t len)
-{
-	ColumnarFormatError err;
-
-	if (!columnar_skiplist_parse((const uint8_t *) buf, len, stripe->row_count,
-								 stripe->data_bytes, palloc_fn, &stripe->skiplist, &err))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("strata_columnar table \"%s\" has corrupt metadata for the stripe at row %llu",
-						RelationGetRelationName(rel), (unsigned long long) stripe->first_row),
-				 errdetail("%s, at byte %zu of the skip list.", err.message, err.offset)));
-}
-
 static ColumnarStripe *
 stripe_from_tuple(Relation rel, Relation srel, HeapTuple tup)
 {
 	Datum		values[Natts_stripe];
 	bool		nulls[Natts_stripe];
 	ColumnarStripe *stripe;
-	bytea	   *skiplist;
 
 	heap_deform_tuple(tup, RelationGetDescr(srel), values, nulls);
 	stripe = palloc0(sizeof(ColumnarStripe));
@@ -334,8 +311,8 @@ stripe_from_tuple(Relation rel, Relation srel, HeapTuple tup)
 	stripe->row_count = DatumGetInt64(values[2]);
 	stripe->first_block = (BlockNumber) DatumGetInt64(values[3]);
 	stripe->data_bytes = DatumGetInt64(values[4]);
-	skiplist = DatumGetByteaPP(values[5]);
-	columnar_parse_skiplist(rel, stripe, VARDATA_ANY(skiplist), VARSIZE_ANY_EXHDR(skiplist));
+	columnar_stripe_skiplist(rel, RelationGetRelid(srel), tup, DatumGetInt64(values[0]),
+							 values[5], stripe);
 	return stripe;
 }
 
