@@ -51,26 +51,29 @@
  *	A 2-, 4- or 8-byte chunk may instead be frame-of-reference encoded
  *	(encoding 2), when that is shorter:
  *
- *	[null bitmap][u8 width][u8 value length][u16 0][u32 0][i64 base]
+ *	[null bitmap][u8 width][u8 value length][u16 0][u32 scale][i64 base]
  *	[one width-bit number per present value, LSB first, packed]
  *
- *	A value is base plus its number, truncated to its length (values are
- *	read as little-endian signed integers of their length, base is their
- *	minimum); width is 0 to 64.  Example: int4 values 1000, 1003, 1001:
- *	02 04 00 00 00 00 00 00 | e8 03 00 00 00 00 00 00 | 0c  (0, 3, 1 in
- *	2 bits each: 00 11 01 -> 0b00001100).  The reader decodes it into the
- *	plain chunk above before use.
+ *	A value is base plus its number times scale (0 means 1), in 64-bit
+ *	wrapping arithmetic, truncated to its length (values are read as
+ *	little-endian signed integers of their length, base is their minimum,
+ *	scale a common divisor of their distances from it: timestamps of whole
+ *	seconds are microseconds times 1000000); width is 0 to 64.  Example:
+ *	int4 values 1000, 1003, 1001: 02 04 00 00 01 00 00 00 |
+ *	e8 03 00 00 00 00 00 00 | 1c  (0, 3, 1 in 2 bits each, the first in
+ *	the lowest bits: 0b00011100).  The reader decodes it into the plain
+ *	chunk above before use.
  *
  *	Or delta encoded (encoding 3): the first value, and the differences
  *	between consecutive values as a frame of reference:
  *
- *	[null bitmap][u8 width][u8 value length][u16 0][u32 0][i64 first]
- *	[i64 smallest difference][one width-bit number per present value
- *	after the first, packed as above]
+ *	[null bitmap][u8 width][u8 value length][u16 0][u32 scale][i64 first]
+ *	[i64 smallest difference / scale][one width-bit number per present
+ *	value after the first, packed as above]
  *
- *	Value i is value i-1 plus the smallest difference plus its number,
- *	in 64-bit wrapping arithmetic, truncated to its length.  A chunk of
- *	timestamps one second apart has width 0: the header alone.
+ *	Value i is value i-1 plus scale times (the smallest difference plus its
+ *	number), in 64-bit wrapping arithmetic, truncated to its length.  A
+ *	chunk of timestamps one second apart has width 0: the header alone.
  *
  *	Any fixed-length chunk may instead be run-length encoded (encoding 4):
  *	each run of equal present values as one value and where it ends:
@@ -630,6 +633,40 @@ unpack_one(const uint8_t *p, size_t packed, int width, uint64_t mask, uint64_t i
 	return d & mask;
 }
 
+static uint64_t
+gcd64(uint64_t a, uint64_t b)
+{
+	while (b != 0)
+	{
+		uint64_t	t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * The scale of a packing whose numbers have greatest common divisor g (0
+ * when all are 0): g itself when it fits the header's 32 bits, else its
+ * largest divisor that does among the first few tried (midnight timestamps
+ * have g = 86400000000), else 1.
+ */
+static uint32_t
+choose_scale(uint64_t g)
+{
+	uint64_t	k;
+
+	if (g <= 1)
+		return 1;
+	if (g <= UINT32_MAX)
+		return (uint32_t) g;
+	for (k = g / UINT32_MAX + 1; k < g / UINT32_MAX + 1024; k++)
+		if (g % k == 0 && g / k <= UINT32_MAX)
+			return (uint32_t) (g / k);
+	return 1;
+}
+
 size_t
 columnar_for_encode(const uint8_t *values, uint32_t present,
 					const ColumnarTypeShape *shape, uint8_t *out)
@@ -639,6 +676,8 @@ columnar_for_encode(const uint8_t *values, uint32_t present,
 	int64_t		min = 0,
 				max = 0;
 	uint64_t	range;
+	uint64_t	g = 0;
+	uint32_t	scale;
 	int			width = 0;
 	uint32_t	i;
 	size_t		packed;
@@ -655,7 +694,10 @@ columnar_for_encode(const uint8_t *values, uint32_t present,
 		if (i == 0 || v > max)
 			max = v;
 	}
-	range = (uint64_t) max - (uint64_t) min;
+	for (i = 0; i < present && g != 1; i++)
+		g = gcd64((uint64_t) read_signed(values + i * stride, len) - (uint64_t) min, g);
+	scale = choose_scale(g);
+	range = ((uint64_t) max - (uint64_t) min) / scale;
 	while (width < 64 && (range >> width) != 0)
 		width++;
 	packed = ((uint64_t) present * width + 7) / 8;
@@ -665,13 +707,14 @@ columnar_for_encode(const uint8_t *values, uint32_t present,
 	memset(out, 0, COLUMNAR_FOR_HEADER + packed);
 	out[0] = (uint8_t) width;
 	out[1] = (uint8_t) len;
+	put32(out + 4, scale);
 	put64(out + 8, (uint64_t) min);
 	if (width > 0)
 	{
 		BitWriter	w = {out + COLUMNAR_FOR_HEADER, 0, 0, 0, width};
 
 		for (i = 0; i < present; i++)
-			bits_put(&w, (uint64_t) read_signed(values + i * stride, len) - (uint64_t) min);
+			bits_put(&w, ((uint64_t) read_signed(values + i * stride, len) - (uint64_t) min) / scale);
 		bits_flush(&w);
 	}
 	return COLUMNAR_FOR_HEADER + packed;
@@ -699,6 +742,7 @@ typedef struct PackedChunk
 	size_t		packed;			/* bytes of numbers */
 	int			width;
 	uint64_t	mask;
+	uint64_t	scale;
 	uint32_t	present;
 	size_t		stride;
 	uint8_t    *dst;			/* where out's values start */
@@ -733,11 +777,42 @@ packed_chunk(const char *kind, size_t header_len, bool skip_first,
 	if (raw_len != bitmap_len + header_len + pc->packed)
 		return format_error(err, raw_len, "chunk is %zu bytes, %u numbers of %d bits need %zu",
 							raw_len, counted, pc->width, bitmap_len + header_len + pc->packed);
+	pc->scale = get32(pc->header + 4);
+	if (pc->scale == 0)
+		pc->scale = 1;			/* chunks written before scales were */
+	if (pc->header[2] != 0 || pc->header[3] != 0)
+		return format_error(err, bitmap_len + 2, "%s header has non-zero reserved bytes", kind);
 	pc->numbers = pc->header + header_len;
 	pc->mask = pc->width == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << pc->width) - 1);
 	memcpy(out, raw, bitmap_len);
 	pc->dst = out + bitmap_len;
 	return true;
+}
+
+/*
+ * How many of the first numbers of a packing can be read with one 8-byte
+ * load that stays inside it, and no ninth byte (width up to 57): the
+ * decoders' loop without bounds checks.
+ */
+static inline uint32_t
+unchecked_count(const PackedChunk *pc, uint32_t counted)
+{
+	uint64_t	n;
+
+	if (pc->width == 0 || pc->width > 57 || pc->packed < 8)
+		return 0;
+	n = ((uint64_t) 8 * (pc->packed - 7) + pc->width - 1) / pc->width;
+	return n < counted ? (uint32_t) n : counted;
+}
+
+static inline uint64_t
+unpack_unchecked(const uint8_t *p, int width, uint64_t mask, uint64_t i)
+{
+	uint64_t	bit = i * width;
+	uint64_t	lo;
+
+	memcpy(&lo, p + (bit >> 3), 8);
+	return (lo >> (bit & 7)) & mask;
 }
 
 bool
@@ -746,18 +821,27 @@ columnar_for_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_t 
 {
 	PackedChunk pc;
 	uint64_t	base;
+	uint64_t	scale;
+	uint32_t	fast;
 	uint32_t	i;
 
 	if (!packed_chunk("frame-of-reference", COLUMNAR_FOR_HEADER, false, raw, raw_len, rows,
 					  null_count, shape, out, &pc, err))
 		return false;
 	base = get64(pc.header + 8);
+	scale = pc.scale;
+	fast = unchecked_count(&pc, pc.present);
 
 	/* one loop per value length, so that stores are typed */
 #define FOR_DECODE_LOOP(T) \
-	for (i = 0; i < pc.present; i++) \
+	for (i = 0; i < fast; i++) \
 	{ \
-		T			v = (T) (unpack_one(pc.numbers, pc.packed, pc.width, pc.mask, i) + base); \
+		T			v = (T) (unpack_unchecked(pc.numbers, pc.width, pc.mask, i) * scale + base); \
+		memcpy(pc.dst + i * pc.stride, &v, sizeof(T)); \
+	} \
+	for (; i < pc.present; i++) \
+	{ \
+		T			v = (T) (unpack_one(pc.numbers, pc.packed, pc.width, pc.mask, i) * scale + base); \
 		memcpy(pc.dst + i * pc.stride, &v, sizeof(T)); \
 	}
 
@@ -787,6 +871,8 @@ columnar_delta_encode(const uint8_t *values, uint32_t present,
 	uint64_t	prev = 0;
 	int64_t		min_delta = 0;
 	int64_t		max_delta = 0;
+	uint64_t	g = 0;
+	uint32_t	scale;
 	uint64_t	range;
 	int			width = 0;
 	uint32_t	i;
@@ -795,7 +881,7 @@ columnar_delta_encode(const uint8_t *values, uint32_t present,
 	if ((len != 2 && len != 4 && len != 8) || present == 0)
 		return 0;
 	stride = columnar_fixed_stride(shape);
-	/* the smallest and largest difference: the others lie between */
+	/* the smallest and largest difference (the others lie between), and their divisor */
 	for (i = 1; i < present; i++)
 	{
 		uint64_t	a = (uint64_t) read_signed(values + (i - 1) * stride, len);
@@ -806,7 +892,13 @@ columnar_delta_encode(const uint8_t *values, uint32_t present,
 			min_delta = d;
 		if (i == 1 || d > max_delta)
 			max_delta = d;
+		if (g != 1)
+			g = gcd64(d < 0 ? (uint64_t) 0 - (uint64_t) d : (uint64_t) d, g);
 	}
+	/* scale <= UINT32_MAX divides every difference: the quotients are exact */
+	scale = choose_scale(g);
+	min_delta /= (int64_t) scale;
+	max_delta /= (int64_t) scale;
 	range = (uint64_t) max_delta - (uint64_t) min_delta;
 	while (width < 64 && (range >> width) != 0)
 		width++;
@@ -817,6 +909,7 @@ columnar_delta_encode(const uint8_t *values, uint32_t present,
 	memset(out, 0, COLUMNAR_DELTA_HEADER + packed);
 	out[0] = (uint8_t) width;
 	out[1] = (uint8_t) len;
+	put32(out + 4, scale);
 	put64(out + 8, (uint64_t) read_signed(values, len));
 	put64(out + 16, (uint64_t) min_delta);
 	if (width > 0)
@@ -828,7 +921,7 @@ columnar_delta_encode(const uint8_t *values, uint32_t present,
 		{
 			uint64_t	b = (uint64_t) read_signed(values + i * stride, len);
 
-			bits_put(&w, (b - prev) - (uint64_t) min_delta);
+			bits_put(&w, (uint64_t) ((int64_t) (b - prev) / (int64_t) scale) - (uint64_t) min_delta);
 			prev = b;
 		}
 		bits_flush(&w);
@@ -843,6 +936,7 @@ columnar_delta_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_
 	PackedChunk pc;
 	uint64_t	value;
 	uint64_t	min_delta;
+	uint32_t	fast;
 	uint32_t	i;
 
 	if (!packed_chunk("delta", COLUMNAR_DELTA_HEADER, true, raw, raw_len, rows,
@@ -850,13 +944,24 @@ columnar_delta_decode(const uint8_t *raw, size_t raw_len, uint32_t rows, uint32_
 		return false;
 	value = get64(pc.header + 8);
 	min_delta = get64(pc.header + 16);
+	fast = pc.present > 0 ? unchecked_count(&pc, pc.present - 1) : 0;
 
 #define DELTA_DECODE_LOOP(T) \
-	for (i = 0; i < pc.present; i++) \
+	{ \
+		T			v = (T) value; \
+		memcpy(pc.dst, &v, sizeof(T)); \
+	} \
+	for (i = 1; i <= fast; i++) \
 	{ \
 		T			v; \
-		if (i > 0) \
-			value += min_delta + unpack_one(pc.numbers, pc.packed, pc.width, pc.mask, i - 1); \
+		value += (min_delta + unpack_unchecked(pc.numbers, pc.width, pc.mask, i - 1)) * pc.scale; \
+		v = (T) value; \
+		memcpy(pc.dst + i * pc.stride, &v, sizeof(T)); \
+	} \
+	for (; i < pc.present; i++) \
+	{ \
+		T			v; \
+		value += (min_delta + unpack_one(pc.numbers, pc.packed, pc.width, pc.mask, i - 1)) * pc.scale; \
 		v = (T) value; \
 		memcpy(pc.dst + i * pc.stride, &v, sizeof(T)); \
 	}

@@ -31,10 +31,10 @@ SELECT * FROM strata_columnar.stats('plain_heap');
 -- GUCs are the defaults of tables without options
 SET strata_columnar.compression = 'lz4';
 SET strata_columnar.chunk_group_row_limit = 2000;
-CREATE TABLE by_guc (a int) USING strata_columnar;
-INSERT INTO by_guc SELECT generate_series(1, 5000);
+CREATE TABLE by_guc (a int, t text) USING strata_columnar;
+INSERT INTO by_guc SELECT g, 'value ' || g % 10 FROM generate_series(1, 5000) g;
 SELECT chunk_groups FROM strata_columnar.stats('by_guc');
-SELECT codecs FROM strata_columnar.column_stats('by_guc');
+SELECT attname, codecs FROM strata_columnar.column_stats('by_guc');
 SET strata_columnar.compression = 'brotli';
 SET strata_columnar.stripe_row_limit = 5;
 SET strata_columnar.no_such_setting = 1;

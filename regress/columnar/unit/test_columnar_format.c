@@ -311,6 +311,39 @@ test_for_chunks(void)
 		   "1000 timestamps in %d bits each round-trip (%zu bytes, plain 8000)", enc[0], n);
 	tap_ok(columnar_for_encode((const uint8_t *) v4, 6, &s1, NULL) == 0, "1-byte values are not encoded");
 
+	/* scales: the diagram's example, whole seconds, midnights, old chunks */
+	{
+		static const uint8_t example[] = {2, 4, 0, 0, 1, 0, 0, 0, 0xe8, 3, 0, 0, 0, 0, 0, 0, 0x1c};
+
+		n = columnar_for_encode((const uint8_t *) v4, 3, &s4, enc);
+		tap_ok(n == sizeof(example) && memcmp(enc, example, n) == 0,
+			   "1000, 1003, 1001 encode as the diagram says");
+	}
+	for (i = 0; i < 1000; i++)
+		ts[i] = INT64_C(788918400000000) + (int64_t) ((i * 7919) % 7200) * 1000000;
+	n = columnar_for_encode((const uint8_t *) ts, 1000, &s8, enc);
+	tap_ok(enc[0] == 13 && enc[4] == 0x40 && enc[5] == 0x42 && enc[6] == 0x0f &&
+		   columnar_for_decode(enc, n, 1000, 0, &s8, plain, &err) && memcmp(plain, ts, sizeof(ts)) == 0,
+		   "timestamps of whole seconds over two hours: scale 1000000, 13 bits, round trip");
+	for (i = 0; i < 1000; i++)
+		ts[i] = INT64_C(788918400000000) + (int64_t) (i % 365) * INT64_C(86400000000);
+	n = columnar_for_encode((const uint8_t *) ts, 1000, &s8, enc);
+	tap_ok(enc[0] <= 14 && columnar_for_decode(enc, n, 1000, 0, &s8, plain, &err) &&
+		   memcmp(plain, ts, sizeof(ts)) == 0,
+		   "a year of midnights (a divisor wider than 32 bits) takes %d bits and round-trips", enc[0]);
+	for (i = 0; i < 1000; i++)
+		ts[i] = (int64_t) ((uint64_t) (i % 3) * UINT64_C(4611686018427387904) + UINT64_C(9223372036854775809));
+	n = columnar_for_encode((const uint8_t *) ts, 1000, &s8, enc);
+	tap_ok(columnar_for_decode(enc, n, 1000, 0, &s8, plain, &err) && memcmp(plain, ts, sizeof(ts)) == 0,
+		   "multiples of 2^62 across the int8 range round-trip (%d bits)", enc[0]);
+	n = columnar_for_encode((const uint8_t *) v4, 6, &s4, enc);
+	enc[4] = 0;
+	tap_ok(columnar_for_decode(enc, n, 6, 0, &s4, plain, &err) && memcmp(plain, v4, sizeof(v4)) == 0,
+		   "a chunk with scale 0 (written before scales) decodes with scale 1");
+	enc[2] = 1;
+	tap_ok(!columnar_for_decode(enc, n, 6, 0, &s4, plain, &err) &&
+		   strstr(err.message, "reserved") != NULL, "non-zero reserved bytes are refused (%s)", err.message);
+
 	/* with nulls: the bitmap first, as in a plain chunk */
 	{
 		uint8_t		chunk[64];
@@ -435,12 +468,18 @@ test_delta_chunks(void)
 	n = columnar_delta_encode((const uint8_t *) ts, 1000, &s8, enc);
 	tap_ok(enc[0] == 4 && columnar_delta_decode(enc, n, 1000, 0, &s8, plain, &err) &&
 		   memcmp(plain, ts, sizeof(ts)) == 0, "one value off the beat costs 4 bits a value, and round-trips");
+	for (i = 0; i < 1000; i++)
+		ts[i] = INT64_C(788918400000000) + (int64_t) i * 1000000 + (int64_t) ((i * 37) % 119 - 59) * 1000000;
+	n = columnar_delta_encode((const uint8_t *) ts, 1000, &s8, enc);
+	tap_ok(enc[0] <= 8 && enc[4] == 0x40 && enc[5] == 0x42 && enc[6] == 0x0f &&
+		   columnar_delta_decode(enc, n, 1000, 0, &s8, plain, &err) && memcmp(plain, ts, sizeof(ts)) == 0,
+		   "seconds jittered back and forth: scale 1000000, %d bits, round trip", enc[0]);
 	n = columnar_delta_encode((const uint8_t *) wild, 5, &s8, enc);
 	tap_ok(columnar_delta_decode(enc, n, 5, 0, &s8, plain, &err) && memcmp(plain, wild, sizeof(wild)) == 0,
 		   "differences that overflow int64 still round-trip (width %d)", enc[0]);
 	n = columnar_delta_encode((const uint8_t *) down, 4, &s4, enc);
-	tap_ok(enc[0] == 0 && columnar_delta_decode(enc, n, 4, 0, &s4, plain, &err) &&
-		   memcmp(plain, down, sizeof(down)) == 0, "a falling sequence has a negative step and no bits");
+	tap_ok(enc[0] == 0 && enc[4] == 10 && columnar_delta_decode(enc, n, 4, 0, &s4, plain, &err) &&
+		   memcmp(plain, down, sizeof(down)) == 0, "a falling sequence has a negative step, scale 10 and no bits");
 	n = columnar_delta_encode((const uint8_t *) one, 1, &s2, enc);
 	tap_ok(columnar_delta_decode(enc, n, 1, 0, &s2, plain, &err) && memcmp(plain, one, 2) == 0,
 		   "a single value round-trips");
