@@ -305,6 +305,8 @@ typedef struct ColumnarFilter
 
 extern void columnar_set_filters(ColumnarReadState *state, ColumnarFilter *filters, int nfilters);
 extern void columnar_order_stripes(ColumnarReadState *state, const ColumnarFilter *bound);
+extern bool columnar_filter_holds(ColumnarReadState *state, const ColumnarStripe *stripe,
+								  uint32 g, const ColumnarFilter *f);
 extern uint64 columnar_groups_read(ColumnarReadState *state);
 extern uint64 columnar_groups_skipped(ColumnarReadState *state);
 

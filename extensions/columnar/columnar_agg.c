@@ -122,6 +122,8 @@ typedef struct ColumnarAggState
 	int			naggs;
 	ColumnarFilter *filters;
 	ValueKind  *filter_kinds;	/* of each filter's value */
+	bool	   *filter_holds;	/* for every row of the current group, by its bounds */
+	bool		filters_hold;	/* all of them */
 	int			nfilters;
 	List	   *filter_values;
 	ExprContext *filter_econtext;
@@ -746,6 +748,7 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 
 		state->filters = palloc0(sizeof(ColumnarFilter) * Max(list_length(quals), 1));
 		state->filter_kinds = palloc0(sizeof(ValueKind) * Max(list_length(quals), 1));
+		state->filter_holds = palloc0(sizeof(bool) * Max(list_length(quals), 1));
 		state->filter_econtext = CreateExprContext(estate);
 		forboth(lc, quals, vc, cscan->custom_exprs)
 		{
@@ -1239,6 +1242,23 @@ final_value(AggSpec *a, bool *isnull)
 	return (Datum) 0;
 }
 
+/*
+ * Which filters chunk group g's bounds show every row to pass: those are
+ * neither decoded nor evaluated (a time range's inner groups).
+ */
+static void
+settle_filters(ColumnarAggState *state, const ColumnarStripe *stripe, uint32 g)
+{
+	int			i;
+
+	state->filters_hold = true;
+	for (i = 0; i < state->nfilters; i++)
+	{
+		state->filter_holds[i] = columnar_filter_holds(state->read, stripe, g, &state->filters[i]);
+		state->filters_hold &= state->filter_holds[i];
+	}
+}
+
 /* Can this group's contribution to every aggregate come from metadata? */
 static bool
 metadata_only(ColumnarAggState *state, const ColumnarStripe *stripe, uint32 g)
@@ -1246,7 +1266,7 @@ metadata_only(ColumnarAggState *state, const ColumnarStripe *stripe, uint32 g)
 	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
 	int			i;
 
-	if (state->nfilters > 0 || columnar_group_deleted(state->read) != NULL)
+	if (!state->filters_hold || columnar_group_deleted(state->read) != NULL)
 		return false;
 	for (i = 0; i < state->naggs; i++)
 	{
@@ -1293,7 +1313,7 @@ select_rows(ColumnarAggState *state, ColumnarRawChunk *cols, bool *decoded, uint
 	int			i;
 	uint32		r;
 
-	if (state->nfilters == 0 && deleted == NULL)
+	if (state->filters_hold && deleted == NULL)
 		return true;
 	if (rows > state->selection_cap)
 	{
@@ -1310,6 +1330,8 @@ select_rows(ColumnarAggState *state, ColumnarRawChunk *cols, bool *decoded, uint
 	{
 		ColumnarFilter *f = &state->filters[i];
 
+		if (state->filter_holds[i])
+			continue;
 		need_column(state, cols, decoded, f->column);
 		if (TupleDescAttr(desc, f->column)->attlen == -1)
 			apply_varlena_filter(f, &cols[f->column], state->selection);
@@ -1933,6 +1955,7 @@ run_grouped(ColumnarAggState *state)
 		const ColumnarRawChunk *dict_key = NULL;
 
 		memset(decoded, 0, sizeof(bool) * desc->natts);
+		settle_filters(state, stripe, g);
 		all = select_rows(state, cols, decoded, rows);
 		for (i = 0; i < state->nkeys; i++)
 			need_column(state, cols, decoded, state->key_cols[i]);
@@ -2042,6 +2065,7 @@ run_aggregates(ColumnarAggState *state)
 		bool		all = true;
 		int			i;
 
+		settle_filters(state, stripe, g);
 		if (metadata_only(state, stripe, g))
 		{
 			state->groups_from_metadata++;

@@ -654,6 +654,55 @@ group_refuted(ColumnarReadState *state, ColumnarStripe *stripe, uint32 g)
 	return false;
 }
 
+/*
+ * Does every row of chunk group g satisfy f?  The converse of
+ * group_refuted, from the same bounds: the batch path neither decodes nor
+ * evaluates a filter its bounds settle.
+ */
+bool
+columnar_filter_holds(ColumnarReadState *state, const ColumnarStripe *stripe, uint32 g,
+					  const ColumnarFilter *f)
+{
+	const ColumnarSkipList *sl = &stripe->skiplist;
+	const ColumnarChunkMeta *m;
+	Form_pg_attribute att;
+	Datum		bound;
+	int			c;
+
+	if ((uint32) f->column >= sl->column_count || f->column >= state->natts ||
+		g >= sl->group_count || f->keep_nulls)
+		return false;
+	m = &sl->chunks[f->column * sl->group_count + g];
+	if (f->kind == COLUMNAR_FILTER_IS_NULL)
+		return m->null_count == sl->group_rows[g];
+	if (m->null_count > 0)
+		return false;
+	if (f->kind == COLUMNAR_FILTER_IS_NOT_NULL)
+		return true;
+	if (f->value_isnull || !m->has_bounds)
+		return false;
+	att = TupleDescAttr(state->tupdesc, f->column);
+	switch (f->strategy)
+	{
+		case BTLessStrategyNumber:
+		case BTLessEqualStrategyNumber:
+			bound = bound_datum(att, m->max);
+			c = DatumGetInt32(FunctionCall2Coll((FmgrInfo *) &f->cmp, f->collation, bound, f->value));
+			return c < 0 || (c == 0 && f->strategy == BTLessEqualStrategyNumber);
+		case BTGreaterStrategyNumber:
+		case BTGreaterEqualStrategyNumber:
+			bound = bound_datum(att, m->min);
+			c = DatumGetInt32(FunctionCall2Coll((FmgrInfo *) &f->cmp, f->collation, bound, f->value));
+			return c > 0 || (c == 0 && f->strategy == BTGreaterEqualStrategyNumber);
+		case BTEqualStrategyNumber:
+			return DatumGetInt32(FunctionCall2Coll((FmgrInfo *) &f->cmp, f->collation,
+												   bound_datum(att, m->min), f->value)) == 0 &&
+				DatumGetInt32(FunctionCall2Coll((FmgrInfo *) &f->cmp, f->collation,
+												bound_datum(att, m->max), f->value)) == 0;
+	}
+	return false;
+}
+
 /* Which rows of the group at first_row the snapshot sees deleted, or NULL. */
 static bool *
 group_deleted(ColumnarReadState *state, uint64 first_row, uint32 rows)
