@@ -1711,6 +1711,60 @@ distinct_chunk(ColumnarAggState *state, AggSpec *a, uint32 tag, const ColumnarRa
 }
 
 /*
+ * Counts and integer sums over few groups whose rows are mixed (country,
+ * event type): each row adds to a local array by its group, in four lanes
+ * so that rows of one group in a row do not wait on each other's add, and
+ * the groups are touched once a chunk.
+ */
+#define FEW_GROUPS 256
+
+static void
+few_groups_sums(AggSpec *ga, int n, int i, const uint32 *gids, const uint8 *sel,
+				uint32 rows, uint32 ngroups, const char *vals, ValueKind vk, bool count_only)
+{
+	int64		counts[4][FEW_GROUPS];
+	int128		sums[4][FEW_GROUPS];
+	uint32		r;
+	uint32		g;
+	int			lane;
+
+	for (lane = 0; lane < 4; lane++)
+	{
+		memset(counts[lane], 0, sizeof(int64) * ngroups);
+		if (!count_only)
+			memset(sums[lane], 0, sizeof(int128) * ngroups);
+	}
+
+#define FEW_LOOP(ADD) \
+	for (r = 0; r < rows; r++) \
+	{ \
+		if (sel != NULL && !sel[r]) \
+			continue; \
+		counts[r & 3][gids[r]]++; \
+		ADD; \
+	}
+
+	if (count_only)
+		FEW_LOOP((void) 0)
+	else if (vk == VK_INT16)
+		FEW_LOOP(sums[r & 3][gids[r]] += ((const int16 *) vals)[r])
+	else if (vk == VK_INT32)
+		FEW_LOOP(sums[r & 3][gids[r]] += ((const int32 *) vals)[r])
+	else
+		FEW_LOOP(sums[r & 3][gids[r]] += ((const int64 *) vals)[r])
+#undef FEW_LOOP
+
+	for (g = 0; g < ngroups; g++)
+	{
+		AggSpec    *a = &ga[(size_t) g * n + i];
+
+		a->count += counts[0][g] + counts[1][g] + counts[2][g] + counts[3][g];
+		if (!count_only)
+			a->isum += sums[0][g] + sums[1][g] + sums[2][g] + sums[3][g];
+	}
+}
+
+/*
  * A chunk group whose decoded columns have no NULLs (nor missing values):
  * every value's position is its row's.  First each selected row's group,
  * then each aggregate over its column in one tight loop; lookups and
@@ -1907,6 +1961,11 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 		}
 		else if ((tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT) && runs)
 			GROUP_SUM_LOOP(0)
+		else if (!runs && state->ngroups <= FEW_GROUPS &&
+				 (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT ||
+				  (!is_float(tmpl) && tmpl->kind != AGG_MIN && tmpl->kind != AGG_MAX)))
+			few_groups_sums(ga, n, i, gids, sel, rows, (uint32) state->ngroups, vals, tmpl->vk,
+							tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT);
 		else if (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT)
 			GROUP_LOOP(a->count++)
 		else if (is_float(tmpl))

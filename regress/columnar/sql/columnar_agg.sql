@@ -151,7 +151,11 @@ SELECT q, same_d(q) FROM (VALUES
     ('SELECT r, count(*), sum(u), min(f8), count(s) FROM agd GROUP BY r'),
     ('SELECT t, count(*), sum(x), avg(y) FROM agd WHERE r < 30 GROUP BY t'),
     ('SELECT t, s, count(*), max(u) FROM agd GROUP BY t, s'),
-    ('SELECT s, count(*) FROM agd WHERE u BETWEEN 100 AND 9000 GROUP BY s')) v(q);
+    ('SELECT s, count(*) FROM agd WHERE u BETWEEN 100 AND 9000 GROUP BY s'),
+    -- few groups, rows mixed: local sums per group
+    ('SELECT t, count(*), sum(y), avg(s), sum(x), count(u) FROM agd GROUP BY t'),
+    ('SELECT t, count(*), sum(u) FROM agd WHERE y > 30000 GROUP BY t'),
+    ('SELECT s, count(*), sum(y), avg(u) FROM agd WHERE s < 200 GROUP BY s')) v(q);
 SELECT plan_of('SELECT u, count(*) FROM agd GROUP BY u');
 -- count(DISTINCT) of integers, dates and timestamps: one set of (group, value)
 SELECT q, same_d(q) FROM (VALUES
