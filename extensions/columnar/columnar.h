@@ -33,6 +33,7 @@
 #include "utils/snapshot.h"
 #include "utils/tuplesort.h"
 
+#include "columnar_crc.h"
 #include "columnar_format.h"
 #include "strata_compress.h"
 

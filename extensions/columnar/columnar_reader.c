@@ -35,7 +35,6 @@
 #include "executor/tuptable.h"
 #include "access/xact.h"
 #include "miscadmin.h"
-#include "port/pg_crc32c.h"
 #include "storage/predicate.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -377,15 +376,8 @@ decompress_chunk(Relation rel, const ColumnarStripe *stripe, int column,
 	if (meta->codec >= STRATA_CODEC_COUNT)
 		chunk_corrupt(rel, stripe, att, group, "unknown codec", 0);
 	stored = chunk_bytes(rel, stripe, meta, column);
-	{
-		pg_crc32c	crc;
-
-		INIT_CRC32C(crc);
-		COMP_CRC32C(crc, stored, meta->stored_len);
-		FIN_CRC32C(crc);
-		if (crc != meta->crc)
-			chunk_corrupt(rel, stripe, att, group, "checksum mismatch", 0);
-	}
+	if (columnar_crc32c(stored, meta->stored_len) != meta->crc)
+		chunk_corrupt(rel, stripe, att, group, "checksum mismatch", 0);
 	raw = palloc(meta->raw_len + 8);
 	status = strata_decompress((StrataCodec) meta->codec, stored, meta->stored_len,
 							   raw, meta->raw_len, &detail);

@@ -45,7 +45,6 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "common/hashfn.h"
-#include "port/pg_crc32c.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -616,9 +615,7 @@ finish_group(WriteState *state)
 		meta->stored_len = (uint32) comp_len;
 		meta->raw_len = (uint32) raw_len;
 		meta->null_count = col->null_count;
-		INIT_CRC32C(meta->crc);
-		COMP_CRC32C(meta->crc, comp, comp_len);
-		FIN_CRC32C(meta->crc);
+		meta->crc = columnar_crc32c(comp, comp_len);
 		meta->codec = (uint8) codec;
 		meta->encoding = encoding;
 		meta->has_bounds = false;
