@@ -155,7 +155,12 @@ SELECT q, same_d(q) FROM (VALUES
     -- few groups, rows mixed: local sums per group
     ('SELECT t, count(*), sum(y), avg(s), sum(x), count(u) FROM agd GROUP BY t'),
     ('SELECT t, count(*), sum(u) FROM agd WHERE y > 30000 GROUP BY t'),
-    ('SELECT s, count(*), sum(y), avg(u) FROM agd WHERE s < 200 GROUP BY s')) v(q);
+    ('SELECT s, count(*), sum(y), avg(u) FROM agd WHERE s < 200 GROUP BY s'),
+    -- comparisons in the column's own width, against values of wider types
+    ('SELECT count(*), sum(x) FROM agd WHERE s = 7'),
+    ('SELECT count(*), sum(x) FROM agd WHERE s >= 150::int8 AND x < 600::int8'),
+    ('SELECT count(*), sum(s) FROM agd WHERE x > -1 AND x <= 2 AND u > 10000'),
+    ('SELECT count(*), sum(s) FROM agd WHERE y < 90000 AND s > 10::int2')) v(q);
 SELECT plan_of('SELECT u, count(*) FROM agd GROUP BY u');
 -- count(DISTINCT) of integers, dates and timestamps: one set of (group, value)
 SELECT q, same_d(q) FROM (VALUES
