@@ -1073,6 +1073,52 @@ apply_varlena_filter(const ColumnarFilter *f, const ColumnarRawChunk *col, uint8
 		pfree(pass_code);
 }
 
+/*
+ * Smallest and largest of the selected values of a chunk (all when sel is
+ * NULL), and how many: branch-free, vectorized, cloned for AVX2.
+ */
+#define DEFINE_MINMAX(T, TMIN, TMAX) \
+__attribute__((target_clones("default", "avx2"))) \
+static void \
+minmax_##T(const T *restrict vals, const uint8 *restrict sel, uint32 rows, \
+		   int64 *lo_out, int64 *hi_out, int64 *count_out) \
+{ \
+	T			lo = TMAX; \
+	T			hi = TMIN; \
+	int64		count = 0; \
+	uint32		r; \
+	if (sel == NULL) \
+	{ \
+		for (r = 0; r < rows; r++) \
+		{ \
+			lo = vals[r] < lo ? vals[r] : lo; \
+			hi = vals[r] > hi ? vals[r] : hi; \
+		} \
+		count = rows; \
+	} \
+	else \
+	{ \
+		for (r = 0; r < rows; r++) \
+		{ \
+			T			x = vals[r]; \
+			T			m = (T) -(T) sel[r];	/* all ones when selected */ \
+			T			l = (T) ((x & m) | (TMAX & ~m)); \
+			T			h = (T) ((x & m) | (TMIN & ~m)); \
+			lo = l < lo ? l : lo; \
+			hi = h > hi ? h : hi; \
+			count += sel[r]; \
+		} \
+	} \
+	*lo_out = lo; \
+	*hi_out = hi; \
+	*count_out = count; \
+}
+
+DEFINE_MINMAX(int16, PG_INT16_MIN, PG_INT16_MAX)
+DEFINE_MINMAX(int32, PG_INT32_MIN, PG_INT32_MAX)
+DEFINE_MINMAX(int64, PG_INT64_MIN, PG_INT64_MAX)
+#undef DEFINE_MINMAX
+
 /* Fold the selected rows of one column into one aggregate. */
 static void
 accumulate(AggSpec *a, const ColumnarRawChunk *col, const uint8 *sel, uint32 rows, bool all)
@@ -1111,17 +1157,7 @@ accumulate(AggSpec *a, const ColumnarRawChunk *col, const uint8 *sel, uint32 row
 		do { \
 			const T    *vals = (const T *) col->values; \
 			if (minmax) \
-			{ \
-				for (r = 0; r < rows; r++) \
-				{ \
-					int64		x = vals[r]; \
-					if (!all && !sel[r]) \
-						continue; \
-					lo = x < lo ? x : lo; \
-					hi = x > hi ? x : hi; \
-					count++; \
-				} \
-			} \
+				minmax_##T(vals, all ? NULL : sel, rows, &lo, &hi, &count); \
 			else if (all) \
 			{ \
 				for (r = 0; r < rows; r++) \
