@@ -32,6 +32,8 @@
  */
 #include "columnar.h"
 
+#include <math.h>
+
 #include "access/relation.h"
 #include "access/nbtree.h"
 #include "access/stratnum.h"
@@ -40,6 +42,7 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_opclass.h"
+#include "catalog/pg_statistic.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
@@ -58,6 +61,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/selfuncs.h"
 #include "utils/typcache.h"
 #include "utils/datum.h"
 #include "utils/memutils.h"
@@ -177,6 +181,51 @@ needed_attrs(RelOptInfo *rel, int natts)
  */
 #define TOPN_MAX_ROWS 10000
 
+/*
+ * The share of chunk groups the first pass of a top-N scan reads.  Once it
+ * holds k rows, a group whose bounds cannot beat the worst of them is
+ * skipped.  Where the first key's values are in no order, the i-th group
+ * can beat it with chance about k/i, so k(1 + ln(n/k)) of n groups are
+ * read; rows stored in the key's order need the first few groups, rows in
+ * the reverse order every one.  The statistics' correlation blends these.
+ */
+static double
+topn_read_fraction(PlannerInfo *root, RelOptInfo *rel, Var *first_key, bool descending)
+{
+	VariableStatData vardata;
+	double		correlation = 0;
+	double		groups = Max(rel->tuples / columnar_chunk_group_row_limit, 1.0);
+	double		selectivity = rel->tuples > 0 ? Min(rel->rows / rel->tuples, 1.0) : 1.0;
+	double		k = root->limit_tuples;
+	double		unordered;
+	double		ordered;
+
+	examine_variable(root, (Node *) first_key, rel->relid, &vardata);
+	if (HeapTupleIsValid(vardata.statsTuple))
+	{
+		AttStatsSlot sslot;
+
+		if (get_attstatsslot(&sslot, vardata.statsTuple, STATISTIC_KIND_CORRELATION,
+							 InvalidOid, ATTSTATSSLOT_NUMBERS))
+		{
+			if (sslot.nnumbers == 1)
+				correlation = sslot.numbers[0];
+			free_attstatsslot(&sslot);
+		}
+	}
+	ReleaseVariableStats(vardata);
+	if (descending)
+		correlation = -correlation;
+	correlation = Max(Min(correlation, 1.0), -1.0);
+
+	unordered = k >= groups ? 1.0 : Min(k * (1 + log(groups / k)) / groups, 1.0);
+	/* in order: the groups holding the first k qualifying rows */
+	ordered = Min((k / Max(selectivity, 1e-9) / columnar_chunk_group_row_limit + 1) / groups, 1.0);
+	if (correlation >= 0)
+		return correlation * ordered + (1 - correlation) * unordered;
+	return unordered + (-correlation) * (1 - unordered);
+}
+
 static void
 add_topn_path(PlannerInfo *root, RelOptInfo *rel, Bitmapset *attrs, int natts)
 {
@@ -189,6 +238,9 @@ add_topn_path(PlannerInfo *root, RelOptInfo *rel, Bitmapset *attrs, int natts)
 	CustomPath *path;
 	QualCost	qcost;
 	double		fraction;
+	double		read;
+	Var		   *first_key = NULL;
+	bool		descending = false;
 	int			x = -1;
 
 	if (root->query_pathkeys == NIL || root->limit_tuples <= 0 ||
@@ -231,6 +283,11 @@ add_topn_path(PlannerInfo *root, RelOptInfo *rel, Bitmapset *attrs, int natts)
 		}
 		if (var == NULL || !OidIsValid(sortop))
 			return;
+		if (first_key == NULL)
+		{
+			first_key = var;
+			descending = pk->pk_strategy == BTGreaterStrategyNumber;
+		}
 		keys = lappend(keys, list_make4_int(var->varattno, (int) sortop,
 											(int) ec->ec_collation, pk->pk_nulls_first ? 1 : 0));
 		scan_attrs = bms_add_member(scan_attrs, var->varattno);
@@ -267,10 +324,16 @@ add_topn_path(PlannerInfo *root, RelOptInfo *rel, Bitmapset *attrs, int natts)
 	path->path.pathtarget = rel->reltarget;
 	path->path.param_info = NULL;
 	path->path.rows = Min(rel->rows, root->limit_tuples);
-	/* all the work is done before the first row comes out */
-	path->path.startup_cost = 0.9 * (qcost.startup + seq_page_cost * rel->pages * fraction +
-									 (cpu_tuple_cost + qcost.per_tuple +
-									  cpu_operator_cost * list_length(keys)) * rel->tuples);
+	/*
+	 * All the work is done before the first row comes out: reading the
+	 * groups the bound does not skip, and a look at every group's bounds.
+	 */
+	read = topn_read_fraction(root, rel, first_key, descending);
+	path->path.startup_cost = 0.9 * (qcost.startup +
+									 (seq_page_cost * rel->pages * fraction +
+									  (cpu_tuple_cost + qcost.per_tuple +
+									   cpu_operator_cost * list_length(keys)) * rel->tuples) * read +
+									 cpu_operator_cost * rel->tuples / columnar_chunk_group_row_limit);
 	path->path.total_cost = path->path.startup_cost + random_page_cost * path->path.rows;
 	path->path.parallel_safe = false;
 	path->path.pathkeys = root->query_pathkeys;

@@ -86,10 +86,33 @@ not_supported(Relation rel, const char *what)
 					what, RelationGetRelationName(rel))));
 }
 
+/*
+ * Rows live in virtual slots, whose copies as heap tuples leave t_self
+ * unset.  ANALYZE orders its sample by t_self: without it the sample stays
+ * in reservoir order and every column's correlation reads as about zero
+ * (which misprices index scans and top-N scans).  So the slot is a virtual
+ * one whose heap copies keep the row's TID.
+ */
+static TupleTableSlotOps columnar_slot_ops;
+
+static HeapTuple
+columnar_copy_heap_tuple(TupleTableSlot *slot)
+{
+	HeapTuple	tuple = TTSOpsVirtual.copy_heap_tuple(slot);
+
+	tuple->t_self = slot->tts_tid;
+	return tuple;
+}
+
 static const TupleTableSlotOps *
 columnarSlotCallbacks(Relation rel)
 {
-	return &TTSOpsVirtual;
+	if (columnar_slot_ops.copy_heap_tuple == NULL)
+	{
+		columnar_slot_ops = TTSOpsVirtual;
+		columnar_slot_ops.copy_heap_tuple = columnar_copy_heap_tuple;
+	}
+	return &columnar_slot_ops;
 }
 
 /* ---- sequential scans ---- */

@@ -129,6 +129,34 @@ COMMIT;
 -- a rescan starts from no bound
 SELECT p.k, (SELECT id FROM tc WHERE v > p.k ORDER BY ts DESC NULLS LAST LIMIT 1) FROM (VALUES (10), (98), (99)) p(k);
 SELECT p.k, (SELECT id FROM th WHERE v > p.k ORDER BY ts DESC NULLS LAST LIMIT 1) FROM (VALUES (10), (98), (99)) p(k);
-DROP TABLE tc, th;
+
+-- with parallel workers: the top-N scan must still win over a Gather Merge
+-- of sorted parallel scans when the bound skips most groups.  ANALYZE
+-- sees the order rows are stored in (a columnar sample keeps its TIDs).
+CREATE TABLE tp (id int, ts timestamp, a int8, b int8, c text, d text, e float8, pad text)
+USING strata_columnar;
+INSERT INTO tp SELECT g, '2026-01-01'::timestamp + g * interval '1 second', g, g * 2, 'c' || g,
+       'd' || g % 77, g / 3.0, repeat('p', 40)
+FROM generate_series(1, 300000) g;
+ANALYZE tp;
+SELECT attname, CASE WHEN correlation > 0.99 THEN 'in order' WHEN abs(correlation) < 0.1 THEN 'no order'
+       ELSE correlation::text END FROM pg_stats WHERE tablename = 'tp' AND attname IN ('id', 'ts', 'd') ORDER BY 1;
+-- (six workers make the parallel sort cheap enough to compete here)
+ALTER TABLE tp SET (parallel_workers = 6);
+SET max_parallel_workers_per_gather = 6;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+-- ascending, the bound skips every group after the first: top-N wins
+EXPLAIN (COSTS OFF) SELECT * FROM tp ORDER BY ts LIMIT 10;
+-- descending, every group beats the one before: the parallel sort wins
+EXPLAIN (COSTS OFF) SELECT * FROM tp ORDER BY ts DESC LIMIT 10;
+SELECT topn_groups('SELECT * FROM tp ORDER BY ts LIMIT 10');
+SELECT id FROM tp ORDER BY ts DESC LIMIT 3;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+DROP TABLE tc, th, tp;
 DROP FUNCTION same_top(text);
 DROP FUNCTION topn_groups(text);
