@@ -308,6 +308,8 @@ extern void columnar_set_filters(ColumnarReadState *state, ColumnarFilter *filte
 extern void columnar_order_stripes(ColumnarReadState *state, const ColumnarFilter *bound);
 extern bool columnar_filter_holds(ColumnarReadState *state, const ColumnarStripe *stripe,
 								  uint32 g, const ColumnarFilter *f);
+extern double columnar_groups_fraction(Relation rel, Snapshot snapshot,
+									   ColumnarFilter *filters, int nfilters);
 extern uint64 columnar_groups_read(ColumnarReadState *state);
 extern uint64 columnar_groups_skipped(ColumnarReadState *state);
 

@@ -45,13 +45,16 @@
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "executor/nodeHash.h"
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
 #include "optimizer/planner.h"
 #include "optimizer/restrictinfo.h"
 #include "optimizer/tlist.h"
@@ -62,8 +65,10 @@
 #include "utils/float.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/array.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 /* small integers travel in Datums by value, sign-extended: a 64-bit Datum */
 #if SIZEOF_DATUM != 8
@@ -118,6 +123,7 @@ typedef struct ColumnarAggState
 {
 	CustomScanState css;
 	ColumnarReadState *read;
+	bool		partial;		/* emit transition states for a Finalize above */
 	AggSpec    *aggs;
 	int			naggs;
 	ColumnarFilter *filters;
@@ -200,6 +206,10 @@ static TupleTableSlot *agg_exec(CustomScanState *node);
 static void agg_end(CustomScanState *node);
 static void agg_rescan(CustomScanState *node);
 static void agg_explain(CustomScanState *node, List *ancestors, ExplainState *es);
+static Size agg_estimate_dsm(CustomScanState *node, ParallelContext *pcxt);
+static void agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate);
+static void agg_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate);
+static void agg_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate);
 static void reset_groups(ColumnarAggState *state);
 
 static const CustomPathMethods agg_path_methods = {
@@ -218,6 +228,10 @@ static const CustomExecMethods agg_exec_methods = {
 	.ExecCustomScan = agg_exec,
 	.EndCustomScan = agg_end,
 	.ReScanCustomScan = agg_rescan,
+	.EstimateDSMCustomScan = agg_estimate_dsm,
+	.InitializeDSMCustomScan = agg_initialize_dsm,
+	.ReInitializeDSMCustomScan = agg_reinitialize_dsm,
+	.InitializeWorkerCustomScan = agg_initialize_worker,
 	.ExplainCustomScan = agg_explain,
 };
 
@@ -429,9 +443,14 @@ exact_filter(Relation rel, const ColumnarFilter *f, Expr *value)
 	return false;
 }
 
-static void
-columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
-							RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra)
+/*
+ * A ColumnarAgg path computing output_rel's target from input_rel, a
+ * strata_columnar table, or NULL if it cannot.  Partial: the path each
+ * parallel participant runs over the stripes it claims, emitting
+ * transition states in PostgreSQL's own formats.
+ */
+static CustomPath *
+make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel, bool partial)
 {
 	Query	   *parse = root->parse;
 	RangeTblEntry *rte;
@@ -452,19 +471,18 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	double		groups;
 	List	   *distinct_exprs = NIL;
 	double		distinct_pairs = 0;
+	bool		from_metadata = true;
+	ColumnarFilter *plan_filters;
+	int			nplan_filters = 0;
+	double		read_fraction = 1.0;
+	double		cost;
 
-	if (prev_create_upper_paths_hook)
-		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
-	if (stage != UPPERREL_GROUP_AGG || !columnar_enable_vectorized_agg ||
-		!columnar_enable_custom_scan || !parse->hasAggs ||
-		parse->groupingSets != NIL || parse->havingQual != NULL || parse->hasTargetSRFs ||
-		input_rel->reloptkind != RELOPT_BASEREL ||
-		!bms_get_singleton_member(input_rel->relids, &relid))
-		return;
+	if (!bms_get_singleton_member(input_rel->relids, &relid))
+		return NULL;
 	rte = planner_rt_fetch(relid, root);
 	if (rte->rtekind != RTE_RELATION || rte->inh || rte->relkind != RELKIND_RELATION ||
 		rte->tablesample != NULL)
-		return;
+		return NULL;
 
 	/* GROUP BY: plain columns of this table only */
 	foreach(lc, group_exprs = get_sortgrouplist_exprs(parse->groupClause, parse->targetList))
@@ -472,7 +490,7 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		Var		   *var = lfirst(lc);
 
 		if (!IsA(var, Var) || var->varno != relid || var->varattno <= 0 || var->varlevelsup != 0)
-			return;
+			return NULL;
 		keys = bms_add_member(keys, var->varattno);
 		keylist = lappend_int(keylist, var->varattno);
 	}
@@ -484,7 +502,7 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	foreach(lc, output_rel->reltarget->exprs)
 		collect_aggrefs(lfirst(lc), &ctx);
 	if (!ctx.ok || ctx.aggrefs == NIL)
-		return;
+		return NULL;
 
 	rel = table_open(rte->relid, NoLock);
 	x = -1;
@@ -498,25 +516,38 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	if (rel->rd_tableam != columnar_tableam())
 	{
 		table_close(rel, NoLock);
-		return;
+		return NULL;
 	}
 	natts = Max(RelationGetDescr(rel)->natts, 1);
+	plan_filters = palloc0(sizeof(ColumnarFilter) * Max(list_length(input_rel->baserestrictinfo), 1));
 	/* every qual must become an exact batch filter */
 	foreach(lc, input_rel->baserestrictinfo)
 	{
 		RestrictInfo *ri = lfirst(lc);
-		ColumnarFilter f;
+		ColumnarFilter *f = &plan_filters[nplan_filters];
 		Expr	   *value = NULL;
 
 		if (ri->pseudoconstant ||
-			!make_columnar_filter(rel, (Node *) ri->clause, relid, &f, &value) ||
-			!exact_filter(rel, &f, value))
+			!make_columnar_filter(rel, (Node *) ri->clause, relid, f, &value) ||
+			!exact_filter(rel, f, value))
 		{
 			ok = false;
 			break;
 		}
 		quals = lappend(quals, ri->clause);
-		attrs = bms_add_member(attrs, f.column + 1);
+		attrs = bms_add_member(attrs, f->column + 1);
+		from_metadata = false;
+		/* a filter whose value is known now tells which groups it skips */
+		if (value != NULL)
+		{
+			Node	   *v = estimate_expression_value(root, (Node *) value);
+
+			if (!IsA(v, Const))
+				continue;
+			f->value = ((Const *) v)->constvalue;
+			f->value_isnull = ((Const *) v)->constisnull;
+		}
+		nplan_filters++;
 	}
 	/* and every aggregated column must have a type the loops know */
 	foreach(lc, ctx.aggrefs)
@@ -526,6 +557,11 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		ValueKind	vk;
 
 		classify_aggref(lfirst(lc), relid, &kind, &column);
+		if (kind != AGG_COUNT_STAR && kind != AGG_COUNT && kind != AGG_MIN && kind != AGG_MAX)
+			from_metadata = false;
+		/* avg(float) states carry a sum of squares these loops do not keep */
+		if (partial && (kind == AGG_COUNT_DISTINCT || kind == AGG_AVG_FLOAT))
+			ok = false;
 		if (column < 0)
 			continue;
 		if (!value_kind(TupleDescAttr(RelationGetDescr(rel), column)->atttypid, &vk))
@@ -540,9 +576,15 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		}
 		attrs = bms_add_member(attrs, column + 1);
 	}
+	if (ok && nplan_filters > 0 && ActiveSnapshotSet())
+		read_fraction = columnar_groups_fraction(rel, GetActiveSnapshot(), plan_filters,
+												 nplan_filters);
 	table_close(rel, NoLock);
 	if (!ok)
-		return;
+		return NULL;
+	/* count, min and max of whole groups come from metadata: nothing to share */
+	if (partial && from_metadata && keylist == NIL)
+		return NULL;
 
 	while ((x = bms_next_member(attrs, x)) >= 0)
 		attlist = lappend_int(attlist, x);
@@ -558,7 +600,7 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	if (keylist != NIL &&
 		groups * (sizeof(AggSpec) * Max(list_length(ctx.aggrefs), 1) + GROUP_OVERHEAD +
 				  output_rel->reltarget->width) > (double) get_hash_memory_limit())
-		return;
+		return NULL;
 	/* so do the distinct values: (group, value) pairs, slots half full */
 	foreach(lc, distinct_exprs)
 	{
@@ -566,7 +608,7 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 												input_rel->rows, NULL, NULL);
 
 		if (pairs * 2 * sizeof(KeySlot) > (double) get_hash_memory_limit())
-			return;
+			return NULL;
 		distinct_pairs += pairs;
 	}
 
@@ -575,10 +617,36 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	cpath->path.parent = output_rel;
 	cpath->path.pathtarget = output_rel->reltarget;
 	cpath->path.rows = groups;
-	/* no per-row executor work: a tenth of a scan of the columns it reads */
-	cpath->path.startup_cost = cpath->path.total_cost =
-		0.1 * (seq_page_cost * input_rel->pages * (double) Max(bms_num_members(attrs), 1) / natts +
-			   cpu_operator_cost * input_rel->tuples);
+
+	/*
+	 * No per-row executor work: a tenth of a scan of the columns it reads,
+	 * over the chunk groups the filters' bounds leave.
+	 */
+	cost = 0.1 * (seq_page_cost * input_rel->pages * (double) Max(bms_num_members(attrs), 1) / natts +
+				  cpu_operator_cost * input_rel->tuples) * Max(read_fraction, 0.001);
+	if (partial)
+	{
+		int			workers = compute_parallel_worker(input_rel, input_rel->pages, -1,
+													  max_parallel_workers_per_gather);
+		double		divisor = workers + Max(1.0 - 0.3 * workers, 0);
+
+		if (workers <= 0)
+			return NULL;
+		/* each participant claims whole stripes, as the parallel scan does */
+		cpath->path.parallel_aware = true;
+		cpath->path.parallel_safe = true;
+		cpath->path.parallel_workers = workers;
+		cpath->path.rows = keylist == NIL ? 1 :
+			estimate_num_groups(root, group_exprs, input_rel->rows / divisor, NULL, NULL);
+
+		/*
+		 * A worker starts cold (catalogs, stripe metadata, decompressors)
+		 * and joins late: a job this node does in tens of milliseconds
+		 * alone is done before the workers help.
+		 */
+		cost = cost / divisor + parallel_setup_cost;
+	}
+	cpath->path.startup_cost = cpath->path.total_cost = cost;
 	cpath->flags = 0;
 	cpath->custom_paths = NIL;
 	/* the relation, and how many distinct values to make room for */
@@ -586,7 +654,65 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 									   list_make2_int(relid, (int) Min(distinct_pairs, 1 << 26)),
 									   group_exprs);
 	cpath->methods = &agg_path_methods;
-	add_path(output_rel, &cpath->path);
+	return cpath;
+}
+
+/*
+ * Plans ColumnarAgg as the whole aggregation, and as the partial one under
+ * PostgreSQL's Gather and Finalize Aggregate, which combines the states
+ * with the aggregates' own combine functions.  The partial plan is built
+ * here whole: PostgreSQL 15 calls this hook for UPPERREL_GROUP_AGG only,
+ * though it makes UPPERREL_PARTIAL_GROUP_AGG's target first.
+ */
+static void
+columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
+							RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra)
+{
+	Query	   *parse = root->parse;
+	GroupPathExtraData *gextra = extra;
+	CustomPath *cpath;
+	RelOptInfo *partial_rel;
+	Path	   *gather;
+	double		groups;
+
+	if (prev_create_upper_paths_hook)
+		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
+	if (stage != UPPERREL_GROUP_AGG || !columnar_enable_vectorized_agg ||
+		!columnar_enable_custom_scan || !parse->hasAggs ||
+		parse->groupingSets != NIL || parse->hasTargetSRFs ||
+		input_rel->reloptkind != RELOPT_BASEREL)
+		return;
+
+	/* the whole aggregation (a HAVING would need a qual over its output) */
+	if (parse->havingQual == NULL &&
+		(cpath = make_agg_path(root, input_rel, output_rel, false)) != NULL)
+		add_path(output_rel, &cpath->path);
+
+	/* in parallel, where PostgreSQL would aggregate partially itself */
+	if (gextra == NULL || (gextra->flags & GROUPING_CAN_PARTIAL_AGG) == 0 ||
+		!gextra->partial_costs_set || gextra->patype != PARTITIONWISE_AGGREGATE_NONE ||
+		!output_rel->consider_parallel || input_rel->partial_pathlist == NIL ||
+		max_parallel_workers_per_gather <= 0)
+		return;
+	partial_rel = fetch_upper_rel(root, UPPERREL_PARTIAL_GROUP_AGG, output_rel->relids);
+	if (partial_rel->reltarget == NULL || partial_rel->reltarget->exprs == NIL ||
+		(parse->groupClause != NIL && !grouping_is_hashable(parse->groupClause)))
+		return;
+	cpath = make_agg_path(root, input_rel, partial_rel, true);
+	if (cpath == NULL)
+		return;
+	groups = cpath->path.rows * cpath->path.parallel_workers;
+	gather = (Path *) create_gather_path(root, partial_rel, &cpath->path, partial_rel->reltarget,
+										 NULL, &groups);
+	add_path(output_rel, (Path *)
+			 create_agg_path(root, output_rel, gather, output_rel->reltarget,
+							 parse->groupClause != NIL ? AGG_HASHED : AGG_PLAIN,
+							 AGGSPLIT_FINAL_DESERIAL, parse->groupClause,
+							 (List *) gextra->havingQual, &gextra->agg_final_costs,
+							 parse->groupClause != NIL ?
+							 estimate_num_groups(root, get_sortgrouplist_exprs(parse->groupClause,
+																			   parse->targetList),
+												 input_rel->rows, NULL, NULL) : 1));
 }
 
 static Plan *
@@ -728,6 +854,14 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 
 		if (!classify_aggref(aggref, 0, &a->kind, &a->column))
 			elog(ERROR, "ColumnarAgg cannot compute aggregate %u", aggref->aggfnoid);
+		/* a partial Aggref's type is its (serialized) transition type */
+		if (DO_AGGSPLIT_SKIPFINAL(aggref->aggsplit))
+		{
+			if (!DO_AGGSPLIT_SERIALIZE(aggref->aggsplit) ||
+				a->kind == AGG_COUNT_DISTINCT || a->kind == AGG_AVG_FLOAT)
+				elog(ERROR, "ColumnarAgg cannot compute partial aggregate %u", aggref->aggfnoid);
+			state->partial = true;
+		}
 		a->restype = aggref->aggtype;
 		if (a->column >= 0 &&
 			!value_kind(TupleDescAttr(RelationGetDescr(rel), a->column)->atttypid, &a->vk))
@@ -781,6 +915,9 @@ agg_begin(CustomScanState *node, EState *estate, int eflags)
 	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
+	/* a node a worker may run: workers would not see our unflushed rows */
+	if (node->ss.ps.plan->parallel_safe && estate->es_plannedstmt->parallelModeNeeded)
+		columnar_check_parallel(rel);
 	/*
 	 * The filters' values are computed when the first group is read: a
 	 * parameter set by an initPlan has no value yet (initPlans are set up
@@ -1312,6 +1449,110 @@ final_value(AggSpec *a, bool *isnull)
 			if (a->vk == VK_FLOAT8)
 				return Float8GetDatum(a->fmm);
 			return int64_datum(a->imm, a->restype);
+	}
+	*isnull = true;
+	return (Datum) 0;
+}
+
+/* sign words of a NumericVar, as numeric.c writes them */
+#define SERIAL_NUMERIC_POS 0x0000
+#define SERIAL_NUMERIC_NEG 0x4000
+
+/*
+ * The state of sum(int8) and avg(int8) as int8_avg_serialize writes it
+ * (PostgreSQL 15): the count, then the sum as a NumericVar of base-10000
+ * digits, most significant first, with 32-bit length, weight, sign and
+ * scale words.  int8_avg_deserialize reads it back in the Finalize.
+ */
+static Datum
+serialized_int128_state(int64 count, int128 sum)
+{
+	StringInfoData buf;
+	uint16		digits[12];		/* 39 decimal digits at most: 10 of base 10000 */
+	int			ndigits = 0;
+	int			low = 0;
+	int			i;
+	uint128		u = sum < 0 ? -(uint128) sum : (uint128) sum;
+
+	while (u != 0)
+	{
+		digits[ndigits++] = (uint16) (u % 10000);
+		u /= 10000;
+	}
+	/* trailing zero digits are implied by the weight */
+	while (low < ndigits && digits[low] == 0)
+		low++;
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, count);
+	pq_sendint32(&buf, ndigits - low);
+	pq_sendint32(&buf, ndigits > 0 ? ndigits - 1 : 0);
+	pq_sendint32(&buf, sum < 0 ? SERIAL_NUMERIC_NEG : SERIAL_NUMERIC_POS);
+	pq_sendint32(&buf, 0);
+	for (i = ndigits - 1; i >= low; i--)
+		pq_sendint16(&buf, digits[i]);
+	return PointerGetDatum(pq_endtypsend(&buf));
+}
+
+static void
+check_int64(int128 v)
+{
+	if (v > PG_INT64_MAX || v < PG_INT64_MIN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("bigint out of range")));
+}
+
+/*
+ * An aggregate's transition state, as PostgreSQL's own transition
+ * function would have left it and its serialization function written it.
+ */
+static Datum
+partial_value(AggSpec *a, bool *isnull)
+{
+	*isnull = false;
+	switch (a->kind)
+	{
+		case AGG_COUNT_STAR:
+		case AGG_COUNT:
+			return Int64GetDatum(a->count);
+		case AGG_SUM_INT:
+			/* int2_sum and int4_sum: NULL until a value, then an int8 */
+			if (a->count == 0)
+				break;
+			check_int64(a->isum);
+			return Int64GetDatum((int64) a->isum);
+		case AGG_SUM_INT8:
+			/* int8_avg_accum's state: NULL until a row */
+			if (a->count == 0)
+				break;
+			return serialized_int128_state(a->count, a->isum);
+		case AGG_AVG_INT:
+			if (a->vk == VK_INT64)
+			{
+				if (a->count == 0)
+					break;
+				return serialized_int128_state(a->count, a->isum);
+			}
+			else
+			{
+				/* int2/int4_avg_accum's int8[2] of count and sum, from {0,0} */
+				Datum		elems[2];
+
+				check_int64(a->isum);
+				elems[0] = Int64GetDatum(a->count);
+				elems[1] = Int64GetDatum((int64) a->isum);
+				return PointerGetDatum(construct_array(elems, 2, INT8OID, sizeof(int64),
+													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			}
+		case AGG_SUM_FLOAT4:
+		case AGG_SUM_FLOAT8:
+		case AGG_MIN:
+		case AGG_MAX:
+			/* strict transition functions: the first value, then the running one */
+			return final_value(a, isnull);
+		case AGG_AVG_FLOAT:
+		case AGG_COUNT_DISTINCT:
+			elog(ERROR, "ColumnarAgg has no partial state for aggregate kind %d", (int) a->kind);
 	}
 	*isnull = true;
 	return (Datum) 0;
@@ -2264,8 +2505,11 @@ agg_exec(CustomScanState *node)
 	ColumnarAggState *state = (ColumnarAggState *) node;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	MemoryContext old;
 	int			i;
 
+	/* the last row's numerics and states: its consumer is done with them */
+	ResetExprContext(econtext);
 	if (state->nkeys > 0)
 	{
 		uint32		g;
@@ -2285,10 +2529,16 @@ agg_exec(CustomScanState *node)
 			slot->tts_values[i] = state->group_values[g * state->nkeys + i];
 			slot->tts_isnull[i] = state->group_nulls[g * state->nkeys + i];
 		}
+		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 		for (i = 0; i < state->naggs; i++)
-			slot->tts_values[state->nkeys + i] =
-				final_value(&state->group_aggs[g * state->naggs + i],
-							&slot->tts_isnull[state->nkeys + i]);
+		{
+			AggSpec    *a = &state->group_aggs[g * state->naggs + i];
+			bool	   *isnull = &slot->tts_isnull[state->nkeys + i];
+
+			slot->tts_values[state->nkeys + i] = state->partial ? partial_value(a, isnull) :
+				final_value(a, isnull);
+		}
+		MemoryContextSwitchTo(old);
 		ExecStoreVirtualTuple(slot);
 	}
 	else
@@ -2299,8 +2549,11 @@ agg_exec(CustomScanState *node)
 		columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 		run_aggregates(state);
 		ExecClearTuple(slot);
+		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 		for (i = 0; i < state->naggs; i++)
-			slot->tts_values[i] = final_value(&state->aggs[i], &slot->tts_isnull[i]);
+			slot->tts_values[i] = state->partial ? partial_value(&state->aggs[i], &slot->tts_isnull[i]) :
+				final_value(&state->aggs[i], &slot->tts_isnull[i]);
+		MemoryContextSwitchTo(old);
 		ExecStoreVirtualTuple(slot);
 	}
 
@@ -2328,6 +2581,37 @@ agg_rescan(CustomScanState *node)
 	reset_aggs(state);
 	reset_groups(state);
 	columnar_rescan(state->read);
+}
+
+/* ---- the partial variant's stripe counter in dynamic shared memory ---- */
+
+static Size
+agg_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(pg_atomic_uint64);
+}
+
+static void
+agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	ColumnarAggState *state = (ColumnarAggState *) node;
+
+	pg_atomic_init_u64((pg_atomic_uint64 *) coordinate, 0);
+	columnar_set_parallel(state->read, (pg_atomic_uint64 *) coordinate);
+}
+
+static void
+agg_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	pg_atomic_write_u64((pg_atomic_uint64 *) coordinate, 0);
+}
+
+static void
+agg_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate)
+{
+	ColumnarAggState *state = (ColumnarAggState *) node;
+
+	columnar_set_parallel(state->read, (pg_atomic_uint64 *) coordinate);
 }
 
 static void

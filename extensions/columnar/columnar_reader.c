@@ -99,6 +99,7 @@ compare_first_row(const ListCell *a, const ListCell *b)
 }
 
 static Datum bound_datum(Form_pg_attribute att, const uint8 *bytes);
+static bool group_refuted(ColumnarReadState *state, ColumnarStripe *stripe, uint32 g);
 
 typedef struct StripeBound
 {
@@ -538,6 +539,41 @@ columnar_set_filters(ColumnarReadState *state, ColumnarFilter *filters, int nfil
 {
 	state->filters = filters;
 	state->nfilters = nfilters;
+}
+
+/*
+ * For the planner: the share of the chunk groups of the stripes snapshot
+ * sees that the filters' bounds checks leave to read.  Selectivity cannot
+ * tell this (a range over a column stored in order skips most groups, an
+ * equally selective one over random values none).  No delete masks and no
+ * predicate locks: nothing is read but the stripes' metadata.
+ */
+double
+columnar_groups_fraction(Relation rel, Snapshot snapshot, ColumnarFilter *filters, int nfilters)
+{
+	ColumnarReadState *state = begin_read(rel, NULL, NULL, false);
+	MemoryContext old = MemoryContextSwitchTo(state->scan_cxt);
+	double		total = 0;
+	double		read = 0;
+	ListCell   *lc;
+
+	state->filters = filters;
+	state->nfilters = nfilters;
+	foreach(lc, columnar_read_stripes(rel, state->storage_id, snapshot))
+	{
+		ColumnarStripe *stripe = lfirst(lc);
+		uint32		g;
+
+		for (g = 0; g < stripe->skiplist.group_count; g++)
+		{
+			total++;
+			if (!group_refuted(state, stripe, g))
+				read++;
+		}
+	}
+	MemoryContextSwitchTo(old);
+	columnar_end_read(state);
+	return total > 0 ? read / total : 1.0;
 }
 
 uint64
@@ -1094,7 +1130,15 @@ columnar_next_group(ColumnarReadState *state, const ColumnarStripe **stripe_out,
 		{
 			do
 			{
-				state->stripe_index++;
+				/* our own next stripe, or the next one nobody has claimed */
+				if (state->parallel_next != NULL)
+				{
+					uint64		claimed = pg_atomic_fetch_add_u64(state->parallel_next, 1);
+
+					state->stripe_index = (int) Min(claimed, (uint64) list_length(state->stripes));
+				}
+				else
+					state->stripe_index++;
 				if (state->stripe_index >= list_length(state->stripes))
 				{
 					state->stripe = NULL;
