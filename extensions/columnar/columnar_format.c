@@ -523,10 +523,36 @@ columnar_dict_index(const uint8_t *raw, size_t raw_len, uint32_t rows,
 	if (codes_at > pos + dict_bytes && raw[pos + dict_bytes] != 0)
 		return format_error(err, pos + dict_bytes, "dictionary chunk has non-zero padding");
 	*codes = raw + codes_at;
-	for (v = 0; v < nvalues; v++)
-		if (columnar_dict_code(*codes, *code_width, v) >= *ndict)
-			return format_error(err, codes_at + (size_t) v * *code_width,
-								"code of value %u is past the dictionary", v);
+	/* the largest code first, in a loop that vectorizes; then the culprit */
+	{
+		uint32_t	largest = 0;
+
+		if (*code_width == 1)
+		{
+			uint8_t		m = 0;
+
+			for (v = 0; v < nvalues; v++)
+				m = (*codes)[v] > m ? (*codes)[v] : m;
+			largest = m;
+		}
+		else
+		{
+			uint16_t	m = 0;
+
+			for (v = 0; v < nvalues; v++)
+			{
+				uint16_t	c = (uint16_t) ((*codes)[2 * v] | ((*codes)[2 * v + 1] << 8));
+
+				m = c > m ? c : m;
+			}
+			largest = m;
+		}
+		if (largest >= *ndict)
+			for (v = 0; v < nvalues; v++)
+				if (columnar_dict_code(*codes, *code_width, v) >= *ndict)
+					return format_error(err, codes_at + (size_t) v * *code_width,
+										"code of value %u is past the dictionary", v);
+	}
 	return true;
 }
 

@@ -160,8 +160,24 @@ SELECT q, same_d(q) FROM (VALUES
     ('SELECT count(*), sum(x) FROM agd WHERE s = 7'),
     ('SELECT count(*), sum(x) FROM agd WHERE s >= 150::int8 AND x < 600::int8'),
     ('SELECT count(*), sum(s) FROM agd WHERE x > -1 AND x <= 2 AND u > 10000'),
-    ('SELECT count(*), sum(s) FROM agd WHERE y < 90000 AND s > 10::int2')) v(q);
+    ('SELECT count(*), sum(s) FROM agd WHERE y < 90000 AND s > 10::int2'),
+    -- text filters over dictionary codes: one code, several, none, all
+    ('SELECT count(*), sum(x) FROM agd WHERE t = ''c5'''),
+    ('SELECT count(*), sum(x) FROM agd WHERE t < ''c3'' AND x > 100'),
+    ('SELECT count(*) FROM agd WHERE t = ''zz'''),
+    ('SELECT count(*), max(u) FROM agd WHERE t >= '''''),
+    ('SELECT t, count(*) FROM agd WHERE t <> ''c1'' GROUP BY t')) v(q);
 SELECT plan_of('SELECT u, count(*) FROM agd GROUP BY u');
+-- dictionaries past 256 values: two-byte codes
+CREATE TABLE agw (w text, x int4) USING strata_columnar;
+INSERT INTO agw SELECT 'w' || (g * 31) % 700, g FROM generate_series(1, 20000) g;
+CREATE TABLE agw_heap AS SELECT * FROM agw;
+SELECT attname, encodings FROM strata_columnar.column_stats('agw') WHERE attname = 'w';
+SELECT (SELECT count(*) FROM agw WHERE w = 'w613') = (SELECT count(*) FROM agw_heap WHERE w = 'w613') AS one,
+       (SELECT sum(x) FROM agw WHERE w > 'w50') = (SELECT sum(x) FROM agw_heap WHERE w > 'w50') AS several,
+       (SELECT count(*) FROM agw WHERE w = 'w9999') AS none,
+       (SELECT count(*) FROM agw WHERE w < 'x') AS every;
+DROP TABLE agw, agw_heap;
 -- count(DISTINCT) of integers, dates and timestamps: one set of (group, value)
 SELECT q, same_d(q) FROM (VALUES
     ('SELECT count(DISTINCT u), count(DISTINCT x), count(*), sum(s) FROM agd'),

@@ -234,6 +234,30 @@ dict_chunk(uint8_t *raw)
 	return pos;
 }
 
+/* The same values with two-byte codes. */
+static size_t
+dict_chunk_wide(uint8_t *raw)
+{
+	size_t		pos = 8;
+	uint32_t	hdr[4] = {2, 4, 2, 0};
+	int			v;
+
+	memset(raw, 0, 64);
+	raw[0] = 0x1b;
+	memcpy(raw + pos, hdr, 16);
+	pos += 16;
+	raw[pos++] = (2 << 1) | 1;
+	raw[pos++] = 'a';
+	raw[pos++] = (2 << 1) | 1;
+	raw[pos++] = 'b';
+	for (v = 0; v < 4; v++)
+	{
+		raw[pos++] = v == 1;
+		raw[pos++] = 0;
+	}
+	return pos;
+}
+
 static void
 test_dict_chunks(void)
 {
@@ -254,6 +278,15 @@ test_dict_chunks(void)
 	tap_ok(!columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err) &&
 		   strstr(err.message, "past the dictionary") != NULL,
 		   "a code past the dictionary is refused (%s)", err.message);
+	len = dict_chunk_wide(raw);
+	tap_ok(columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err) &&
+		   width == 2 && raw[offs[columnar_dict_code(codes, width, 1)] + 1] == 'b' &&
+		   columnar_dict_code(codes, width, 2) == 0,
+		   "a dictionary chunk of two-byte codes is indexed");
+	raw[len - 1] = 1;			/* the last code becomes 256 */
+	tap_ok(!columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err) &&
+		   strstr(err.message, "value 3 is past") != NULL,
+		   "a two-byte code past the dictionary is refused (%s)", err.message);
 	len = dict_chunk(raw);
 	raw[8] = 9;
 	tap_ok(!columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err),
