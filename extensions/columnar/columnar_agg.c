@@ -1325,6 +1325,76 @@ DEFINE_MINMAX(int32, PG_INT32_MIN, PG_INT32_MAX)
 DEFINE_MINMAX(int64, PG_INT64_MIN, PG_INT64_MAX)
 #undef DEFINE_MINMAX
 
+/*
+ * Sum and count of the selected values of a chunk (all when sel is NULL),
+ * exactly, in loops the vectorizer takes: 64-bit values are split into
+ * their signed high and unsigned low 32 bits, whose sums over a chunk
+ * group (100,000 rows at most) cannot overflow 64 bits; narrower values
+ * are summed in 64 bits.  Cloned for AVX2.
+ */
+__attribute__((target_clones("default", "avx2")))
+static int128
+sum_int64(const int64 *restrict vals, const uint8 *restrict sel, uint32 rows, int64 *count_out)
+{
+	int64		hi = 0;
+	uint64		lo = 0;
+	int64		count = 0;
+	uint32		r;
+
+	if (sel == NULL)
+	{
+		for (r = 0; r < rows; r++)
+		{
+			hi += vals[r] >> 32;
+			lo += (uint32) vals[r];
+		}
+		count = rows;
+	}
+	else
+	{
+		for (r = 0; r < rows; r++)
+		{
+			int64		v = vals[r] & -(int64) sel[r];	/* a row not selected adds zero */
+
+			hi += v >> 32;
+			lo += (uint32) v;
+			count += sel[r];
+		}
+	}
+	*count_out = count;
+	return (int128) hi * ((int128) 1 << 32) + (int128) lo;
+}
+
+#define DEFINE_SUM_NARROW(T) \
+__attribute__((target_clones("default", "avx2"))) \
+static int128 \
+sum_##T(const T *restrict vals, const uint8 *restrict sel, uint32 rows, int64 *count_out) \
+{ \
+	int64		sum = 0; \
+	int64		count = 0; \
+	uint32		r; \
+	if (sel == NULL) \
+	{ \
+		for (r = 0; r < rows; r++) \
+			sum += vals[r]; \
+		count = rows; \
+	} \
+	else \
+	{ \
+		for (r = 0; r < rows; r++) \
+		{ \
+			sum += (int64) vals[r] & -(int64) sel[r]; \
+			count += sel[r]; \
+		} \
+	} \
+	*count_out = count; \
+	return sum; \
+}
+
+DEFINE_SUM_NARROW(int16)
+DEFINE_SUM_NARROW(int32)
+#undef DEFINE_SUM_NARROW
+
 /* Fold the selected rows of one column into one aggregate. */
 static void
 accumulate(AggSpec *a, const ColumnarRawChunk *col, const uint8 *sel, uint32 rows, bool all)
@@ -1364,21 +1434,8 @@ accumulate(AggSpec *a, const ColumnarRawChunk *col, const uint8 *sel, uint32 row
 			const T    *vals = (const T *) col->values; \
 			if (minmax) \
 				minmax_##T(vals, all ? NULL : sel, rows, &lo, &hi, &count); \
-			else if (all) \
-			{ \
-				for (r = 0; r < rows; r++) \
-					sum += vals[r]; \
-				count = rows; \
-			} \
 			else \
-			{ \
-				/* branch-free: a row not selected adds zero */ \
-				for (r = 0; r < rows; r++) \
-				{ \
-					sum += (int64) vals[r] & -(int64) sel[r]; \
-					count += sel[r]; \
-				} \
-			} \
+				sum = sum_##T(vals, all ? NULL : sel, rows, &count); \
 		} while (0)
 
 		switch (a->vk)

@@ -251,8 +251,18 @@ void
 columnar_read_data(Relation rel, BlockNumber first_block, uint64 offset,
 				   char *dst, uint64 len)
 {
-	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+	/*
+	 * The size this backend last saw the file grow to, if any: asking the
+	 * kernel (an lseek) for every chunk read was a tenth of a scan's
+	 * system time.  Files of a relation only grow in place (rewrites get
+	 * a new file), and a block past the real end still fails in
+	 * ReadBuffer, only with a less helpful message.
+	 */
+	BlockNumber nblocks = RelationGetSmgr(rel)->smgr_cached_nblocks[MAIN_FORKNUM];
+	uint64		last = len > 0 ? first_block + (offset + len - 1) / DATA_PER_PAGE : first_block;
 
+	if (nblocks == InvalidBlockNumber || last >= nblocks)
+		nblocks = RelationGetNumberOfBlocks(rel);
 	while (len > 0)
 	{
 		uint64		blockno = first_block + offset / DATA_PER_PAGE;

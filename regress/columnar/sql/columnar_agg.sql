@@ -168,6 +168,20 @@ SELECT q, same_d(q) FROM (VALUES
     ('SELECT count(*), max(u) FROM agd WHERE t >= '''''),
     ('SELECT t, count(*) FROM agd WHERE t <> ''c1'' GROUP BY t')) v(q);
 SELECT plan_of('SELECT u, count(*) FROM agd GROUP BY u');
+-- integer sums split into 32-bit halves: the extremes of every width
+CREATE TABLE agx (a int8, b int4, c int2, k int4) USING strata_columnar;
+INSERT INTO agx SELECT CASE WHEN g % 3 = 0 THEN -9223372036854775808 WHEN g % 3 = 1 THEN 9223372036854775807
+                            ELSE -(g::int8 << 31) END,
+                       CASE WHEN g % 2 = 0 THEN -2147483648 ELSE 2147483647 END,
+                       CASE WHEN g % 2 = 0 THEN -32768 ELSE 32767 END::int2, g % 5
+FROM generate_series(1, 30000) g;
+CREATE TABLE agx_heap AS SELECT * FROM agx;
+SELECT (SELECT row(sum(a), sum(b), sum(c), avg(a), avg(b)) FROM agx) IS NOT DISTINCT FROM
+       (SELECT row(sum(a), sum(b), sum(c), avg(a), avg(b)) FROM agx_heap) AS all_rows,
+       (SELECT row(sum(a), sum(b), sum(c)) FROM agx WHERE k < 3) IS NOT DISTINCT FROM
+       (SELECT row(sum(a), sum(b), sum(c)) FROM agx_heap WHERE k < 3) AS selected,
+       (SELECT sum(a) FROM agx WHERE a = -9223372036854775808) AS most_negative;
+DROP TABLE agx, agx_heap;
 -- dictionaries past 256 values: two-byte codes
 CREATE TABLE agw (w text, x int4) USING strata_columnar;
 INSERT INTO agw SELECT 'w' || (g * 31) % 700, g FROM generate_series(1, 20000) g;
