@@ -4,6 +4,8 @@ SET client_min_messages = warning;
 SET strata_columnar.chunk_group_row_limit = 1000;
 CREATE TABLE ag (i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, d date, ts timestamp,
                  tz timestamptz, t text, n numeric, k text) USING strata_columnar;
+-- an autovacuum merging its stripes would change the chunk groups counted
+ALTER TABLE ag SET (autovacuum_enabled = off);
 INSERT INTO ag
 SELECT CASE WHEN g % 7 = 0 THEN NULL ELSE (g % 30000)::int2 END,
        CASE WHEN g % 11 = 0 THEN NULL ELSE g - 5000 END,
@@ -133,6 +135,7 @@ RESET strata_columnar.enable_vectorized_agg;
 -- table grows; keys in runs; text keys by dictionary code; two keys; and a
 -- NULL in one chunk group of the same table sends just that one row by row
 CREATE TABLE agd (u int8, r int4, t text, s int2, x int4, y int8, f4 float4, f8 float8) USING strata_columnar;
+ALTER TABLE agd SET (autovacuum_enabled = off);
 INSERT INTO agd SELECT (g * 7919) % 20011, g / 1000, 'c' || (g % 23), (g % 300)::int2, g % 1000, g * 3,
                        (g % 97) / 4.0, g / 8.0
 FROM generate_series(1, 60000) g;

@@ -4,6 +4,7 @@
 SET client_min_messages = warning;
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE tc (id int, t text COLLATE "C", n int8, d date, payload text) USING strata_columnar;
+ALTER TABLE tc SET (autovacuum_enabled = off);
 CREATE TABLE th (id int, t text COLLATE "C", n int8, d date, payload text);
 INSERT INTO tc SELECT g, 'k' || (g * 7919) % 1000, CASE WHEN g % 11 = 0 THEN NULL ELSE (g::int8 * 104729) % 5000 END,
        '2026-01-01'::date + g % 300, repeat('x', g % 50)
@@ -73,7 +74,8 @@ DROP TABLE tc, th;
 -- once the kept rows are all better than a chunk group's bounds on the
 -- first key, the group is skipped; stripes are read best bounds first
 CREATE TABLE tc (id int, ts timestamp, u text COLLATE "C", v int) USING strata_columnar
-    WITH (strata_columnar.chunk_group_row_limit = 1000, strata_columnar.stripe_row_limit = 5000);
+    WITH (strata_columnar.chunk_group_row_limit = 1000, strata_columnar.stripe_row_limit = 5000,
+          autovacuum_enabled = off);
 CREATE TABLE th (id int, ts timestamp, u text COLLATE "C", v int);
 INSERT INTO tc SELECT g, CASE WHEN g % 2500 = 7 THEN NULL ELSE '2026-01-01'::timestamp + g * interval '1 minute' END,
        'u' || lpad((g % 977)::text, 4, '0'), g % 100
@@ -134,7 +136,7 @@ SELECT p.k, (SELECT id FROM th WHERE v > p.k ORDER BY ts DESC NULLS LAST LIMIT 1
 -- of sorted parallel scans when the bound skips most groups.  ANALYZE
 -- sees the order rows are stored in (a columnar sample keeps its TIDs).
 CREATE TABLE tp (id int, ts timestamp, a int8, b int8, c text, d text, e float8, pad text)
-USING strata_columnar;
+USING strata_columnar WITH (autovacuum_enabled = off);
 INSERT INTO tp SELECT g, '2026-01-01'::timestamp + g * interval '1 second', g, g * 2, 'c' || g,
        'd' || g % 77, g / 3.0, repeat('p', 40)
 FROM generate_series(1, 300000) g;
