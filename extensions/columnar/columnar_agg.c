@@ -36,6 +36,7 @@
  */
 #include "columnar.h"
 
+#include "access/parallel.h"
 #include "access/relation.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -119,9 +120,24 @@ typedef struct AggSpec
 	double		fmm;			/* min/max of float kinds */
 } AggSpec;
 
+/*
+ * The partial variant's dynamic shared memory: the stripe counter the
+ * participants claim stripes from, and what the workers read, which
+ * they add in when their part is done for the leader's EXPLAIN.
+ */
+typedef struct AggShared
+{
+	pg_atomic_uint64 next_stripe;
+	pg_atomic_uint64 groups_read;
+	pg_atomic_uint64 groups_skipped;
+	pg_atomic_uint64 groups_from_metadata;
+} AggShared;
+
 typedef struct ColumnarAggState
 {
 	CustomScanState css;
+	AggShared  *shared;			/* the partial variant's, while it runs */
+	uint64		worker_groups[3];	/* the workers' read, skipped, from metadata */
 	ColumnarReadState *read;
 	bool		partial;		/* emit transition states for a Finalize above */
 	AggSpec    *aggs;
@@ -210,6 +226,8 @@ static Size agg_estimate_dsm(CustomScanState *node, ParallelContext *pcxt);
 static void agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate);
 static void agg_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate);
 static void agg_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate);
+static void agg_shutdown(CustomScanState *node);
+static void report_to_leader(ColumnarAggState *state);
 static void reset_groups(ColumnarAggState *state);
 
 static const CustomPathMethods agg_path_methods = {
@@ -232,6 +250,7 @@ static const CustomExecMethods agg_exec_methods = {
 	.InitializeDSMCustomScan = agg_initialize_dsm,
 	.ReInitializeDSMCustomScan = agg_reinitialize_dsm,
 	.InitializeWorkerCustomScan = agg_initialize_worker,
+	.ShutdownCustomScan = agg_shutdown,
 	.ExplainCustomScan = agg_explain,
 };
 
@@ -2645,6 +2664,7 @@ agg_exec(CustomScanState *node)
 			state->done = true;
 			columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 			run_grouped(state);
+			report_to_leader(state);
 		}
 		if (state->emit_next >= state->ngroups)
 			return NULL;
@@ -2674,6 +2694,7 @@ agg_exec(CustomScanState *node)
 		state->done = true;
 		columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 		run_aggregates(state);
+		report_to_leader(state);
 		ExecClearTuple(slot);
 		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 		for (i = 0; i < state->naggs; i++)
@@ -2714,22 +2735,33 @@ agg_rescan(CustomScanState *node)
 static Size
 agg_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
 {
-	return sizeof(pg_atomic_uint64);
+	return sizeof(AggShared);
 }
 
 static void
 agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 {
 	ColumnarAggState *state = (ColumnarAggState *) node;
+	AggShared  *shared = coordinate;
 
-	pg_atomic_init_u64((pg_atomic_uint64 *) coordinate, 0);
-	columnar_set_parallel(state->read, (pg_atomic_uint64 *) coordinate);
+	pg_atomic_init_u64(&shared->next_stripe, 0);
+	pg_atomic_init_u64(&shared->groups_read, 0);
+	pg_atomic_init_u64(&shared->groups_skipped, 0);
+	pg_atomic_init_u64(&shared->groups_from_metadata, 0);
+	state->shared = shared;
+	columnar_set_parallel(state->read, &shared->next_stripe);
 }
 
 static void
 agg_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 {
-	pg_atomic_write_u64((pg_atomic_uint64 *) coordinate, 0);
+	AggShared  *shared = coordinate;
+
+	((ColumnarAggState *) node)->shared = shared;
+	pg_atomic_write_u64(&shared->next_stripe, 0);
+	pg_atomic_write_u64(&shared->groups_read, 0);
+	pg_atomic_write_u64(&shared->groups_skipped, 0);
+	pg_atomic_write_u64(&shared->groups_from_metadata, 0);
 }
 
 static void
@@ -2737,7 +2769,36 @@ agg_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate)
 {
 	ColumnarAggState *state = (ColumnarAggState *) node;
 
-	columnar_set_parallel(state->read, (pg_atomic_uint64 *) coordinate);
+	state->shared = coordinate;
+	columnar_set_parallel(state->read, &state->shared->next_stripe);
+}
+
+/* A worker's part is done: add what it read for the leader's EXPLAIN. */
+static void
+report_to_leader(ColumnarAggState *state)
+{
+	if (state->shared == NULL || !IsParallelWorker())
+		return;
+	pg_atomic_fetch_add_u64(&state->shared->groups_read, columnar_groups_read(state->read));
+	pg_atomic_fetch_add_u64(&state->shared->groups_skipped, columnar_groups_skipped(state->read));
+	pg_atomic_fetch_add_u64(&state->shared->groups_from_metadata, state->groups_from_metadata);
+}
+
+/*
+ * In the leader, before the Gather above lets the shared memory go: by
+ * then every worker has finished (the Gather has read all they sent).
+ */
+static void
+agg_shutdown(CustomScanState *node)
+{
+	ColumnarAggState *state = (ColumnarAggState *) node;
+
+	if (state->shared == NULL || IsParallelWorker())
+		return;
+	state->worker_groups[0] = pg_atomic_read_u64(&state->shared->groups_read);
+	state->worker_groups[1] = pg_atomic_read_u64(&state->shared->groups_skipped);
+	state->worker_groups[2] = pg_atomic_read_u64(&state->shared->groups_from_metadata);
+	state->shared = NULL;
 }
 
 static void
@@ -2767,9 +2828,13 @@ agg_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	ExplainPropertyInteger("Batch filters", NULL, state->nfilters, es);
 	if (es->analyze && state->read != NULL)
 	{
-		ExplainPropertyInteger("Chunk groups read", NULL, (int64) columnar_groups_read(state->read), es);
-		ExplainPropertyInteger("Chunk groups skipped", NULL, (int64) columnar_groups_skipped(state->read), es);
-		ExplainPropertyInteger("Chunk groups from metadata", NULL, (int64) state->groups_from_metadata, es);
+		/* with the workers' (a parallel plan's participants split them) */
+		ExplainPropertyInteger("Chunk groups read", NULL,
+							   (int64) (columnar_groups_read(state->read) + state->worker_groups[0]), es);
+		ExplainPropertyInteger("Chunk groups skipped", NULL,
+							   (int64) (columnar_groups_skipped(state->read) + state->worker_groups[1]), es);
+		ExplainPropertyInteger("Chunk groups from metadata", NULL,
+							   (int64) (state->groups_from_metadata + state->worker_groups[2]), es);
 	}
 }
 

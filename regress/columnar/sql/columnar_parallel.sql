@@ -3,7 +3,7 @@
 -- rows in the table, which a worker could not see.
 SET client_min_messages = warning;
 SET strata_columnar.stripe_row_limit = 5000;
-CREATE TABLE par (id int, kind text, amount int8) USING strata_columnar;
+CREATE TABLE par (id int, kind text, amount int8) USING strata_columnar WITH (autovacuum_enabled = off);
 INSERT INTO par SELECT g, (ARRAY['a','b','c'])[g % 3 + 1], g % 97 FROM generate_series(1, 60000) g;
 RESET strata_columnar.stripe_row_limit;
 ANALYZE par;
@@ -57,7 +57,7 @@ DROP TABLE par;
 -- heap's.  Without the leader, the workers alone do the work.
 SET strata_columnar.stripe_row_limit = 4000;
 CREATE TABLE pa (id int, k int2, kind text, n int4, big int8, f4 float4, f8 float8, d date, ts timestamp)
-USING strata_columnar;
+USING strata_columnar WITH (autovacuum_enabled = off);
 INSERT INTO pa SELECT g, (g % 7)::int2, (ARRAY['x','y','z'])[g % 3 + 1],
        CASE WHEN g % 10 = 0 THEN NULL ELSE g % 1000 - 300 END,
        CASE WHEN g % 2 = 0 THEN 9000000000000000000 - g ELSE -(g::int8 * 1000003) END,
@@ -95,6 +95,27 @@ EXPLAIN (COSTS OFF) SELECT count(DISTINCT n) FROM pa WHERE id > 5;
 EXPLAIN (COSTS OFF) SELECT avg(f8) FROM pa;
 
 SELECT sum(big), avg(big), sum(n), avg(n), count(n), count(*) FROM pa;
+-- EXPLAIN ANALYZE counts the chunk groups of every participant
+CREATE FUNCTION groups_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    r text := '';
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+        IF line ~ 'Chunk groups|Parallel Custom Scan' THEN
+            r := r || regexp_replace(btrim(line), ' \(actual.*', '') || '; ';
+        END IF;
+    END LOOP;
+    RETURN r;
+END
+$$;
+SELECT chunk_groups FROM strata_columnar.stats('pa');
+SELECT groups_of('SELECT sum(big), avg(n) FROM pa');
+SELECT groups_of('SELECT kind, sum(n) FROM pa WHERE ts < ''2026-01-10'' GROUP BY kind');
+SET parallel_leader_participation = off;
+SELECT groups_of('SELECT sum(big), avg(n) FROM pa');
+RESET parallel_leader_participation;
+DROP FUNCTION groups_of(text);
 SELECT same_agg('SELECT sum(big), avg(big), sum(n), avg(n), count(n), count(*) FROM {T}');
 SELECT same_agg('SELECT sum(k), avg(k), min(k), max(k), sum(f4), sum(f8), min(f8), max(f4) FROM {T}');
 SELECT same_agg('SELECT min(d), max(d), min(ts), max(ts), count(f8) FROM {T} WHERE id % 2 = 0 OR id > 0');
