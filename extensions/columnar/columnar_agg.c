@@ -2233,6 +2233,55 @@ few_groups_sums(AggSpec *ga, int n, int i, const uint32 *gids, const uint8 *sel,
  */
 #define GROUP_PREFETCH 32
 
+/* The end of the run of equal keys starting at row r (width: the key's). */
+static uint32
+int_run_end(const char *values, int width, uint32 r, uint32 rows)
+{
+	uint32		end = r + 1;
+
+#define RUN_END(T) \
+	do { \
+		const T    *v = (const T *) values; \
+		while (end < rows && v[end] == v[r]) \
+			end++; \
+	} while (0)
+	switch (width)
+	{
+		case 1:
+			RUN_END(uint8);
+			break;
+		case 2:
+			RUN_END(int16);
+			break;
+		case 4:
+			RUN_END(int32);
+			break;
+		default:
+			RUN_END(int64);
+			break;
+	}
+#undef RUN_END
+	return end;
+}
+
+/* Do the first rows of a chunk hold runs of four equal keys or longer? */
+static bool
+int_keys_in_runs(const ColumnarRawChunk *col, int width, uint32 rows)
+{
+	uint32		sample = Min(rows, 256);
+	uint32		runs = 0;
+	uint32		r = 0;
+
+	if (col->missing || col->bitmap != NULL)
+		return false;
+	while (r < sample)
+	{
+		r = int_run_end(col->values, width, r, sample);
+		runs++;
+	}
+	return runs * 4 <= sample;
+}
+
 static void
 grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uint32 rows,
 			  bool all, const ColumnarRawChunk *dict_key, int32 *code_group)
@@ -2280,6 +2329,30 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 			gids[r] = (uint32) code_group[code];
 			changes += gids[r] != last;
 			last = gids[r];
+		}
+	}
+	else if (state->int_key && sel == NULL && int_keys_in_runs(&cols[kc], state->int_key_len, rows))
+	{
+		/*
+		 * Every row, keys in runs (a sorted or clustered key): one lookup a
+		 * run, found by comparing neighbours in the key's own width.
+		 */
+		const ColumnarRawChunk *col = &cols[kc];
+
+		r = 0;
+		while (r < rows)
+		{
+			int64		x = int_key_at(state, col, r);
+			uint32		end = int_run_end(col->values, state->int_key_len, r, rows);
+			uint32		g;
+			uint32		j;
+
+			vpos[kc] = r;
+			g = int_group(state, cols, vpos, r, x, hash_int64((uint64) x));
+			for (j = r; j < end; j++)
+				gids[j] = g;
+			changes++;
+			r = end;
 		}
 	}
 	else if (state->int_key)
@@ -2431,6 +2504,32 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 			GROUP_LOOP(a->count++)
 		else if (is_float(tmpl))
 			GROUP_LOOP(fold_float(a, float_at(vals, tmpl->vk, r)))
+		else if (tmpl->kind != AGG_MIN && tmpl->kind != AGG_MAX && runs && sel == NULL)
+		{
+			/*
+			 * Every row, in runs of one group: each run's sum in the
+			 * vectorized loop of the ungrouped path.
+			 */
+			uint32		start = 0;
+
+			while (start < rows)
+			{
+				uint32		end = start + 1;
+				AggSpec    *a = &ga[(size_t) gids[start] * n + i];
+				int64		count;
+
+				while (end < rows && gids[end] == gids[start])
+					end++;
+				if (tmpl->vk == VK_INT16)
+					a->isum += sum_int16((const int16 *) vals + start, NULL, end - start, &count);
+				else if (tmpl->vk == VK_INT32)
+					a->isum += sum_int32((const int32 *) vals + start, NULL, end - start, &count);
+				else
+					a->isum += sum_int64((const int64 *) vals + start, NULL, end - start, &count);
+				a->count += count;
+				start = end;
+			}
+		}
 		else if (tmpl->kind != AGG_MIN && tmpl->kind != AGG_MAX && runs)
 		{
 			/* sum and avg: fold_int's work without the min/max test */

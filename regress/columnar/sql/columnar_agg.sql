@@ -171,6 +171,30 @@ SELECT q, same_d(q) FROM (VALUES
     ('SELECT count(*), max(u) FROM agd WHERE t >= '''''),
     ('SELECT t, count(*) FROM agd WHERE t <> ''c1'' GROUP BY t')) v(q);
 SELECT plan_of('SELECT u, count(*) FROM agd GROUP BY u');
+-- keys in runs of every width: one lookup a run, run sums vectorized
+CREATE TABLE agr (b bool, s int2, i int4, l int8, d date, ts timestamp, v int8, w int4) USING strata_columnar;
+INSERT INTO agr SELECT (g / 700) % 2 = 0, (g / 300)::int2, g / 1000, (g / 50)::int8 * 1000000007,
+       '2026-01-01'::date + g / 2000, '2026-01-01'::timestamp + (g / 900) * interval '1 hour',
+       g::int8 * 7919 - 50000000, g % 1000 - 500
+FROM generate_series(1, 30000) g;
+-- and a chunk group whose first rows are in runs but whose tail is not
+INSERT INTO agr SELECT g < 256, CASE WHEN g < 256 THEN 1 ELSE g END::int2, CASE WHEN g < 256 THEN 1 ELSE g END,
+       CASE WHEN g < 256 THEN 1 ELSE g END, '2026-06-01'::date + CASE WHEN g < 256 THEN 0 ELSE g END,
+       '2026-06-01'::timestamp, g, g
+FROM generate_series(1, 3000) g;
+CREATE TABLE agr_heap AS SELECT * FROM agr;
+CREATE FUNCTION same_r(k text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE a text; b text; q text;
+BEGIN
+    q := format('SELECT %I, count(*), sum(v), avg(w), min(v), max(w), sum(w) FROM %%I GROUP BY %I', k, k);
+    EXECUTE format('SELECT array_agg(x::text ORDER BY x::text) FROM (' || q || ') x', 'agr') INTO a;
+    EXECUTE format('SELECT array_agg(x::text ORDER BY x::text) FROM (' || q || ') x', 'agr_heap') INTO b;
+    RETURN a IS NOT DISTINCT FROM b AND a IS NOT NULL;
+END $$;
+SELECT k, same_r(k) FROM unnest(ARRAY['b', 's', 'i', 'l', 'd', 'ts']) k;
+SELECT plan_of('SELECT i, sum(v) FROM agr GROUP BY i') LIMIT 1;
+DROP FUNCTION same_r(text);
+DROP TABLE agr, agr_heap;
 -- integer sums split into 32-bit halves: the extremes of every width
 CREATE TABLE agx (a int8, b int4, c int2, k int4) USING strata_columnar;
 INSERT INTO agx SELECT CASE WHEN g % 3 = 0 THEN -9223372036854775808 WHEN g % 3 = 1 THEN 9223372036854775807
