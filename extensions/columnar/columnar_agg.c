@@ -2181,47 +2181,101 @@ distinct_chunk(ColumnarAggState *state, AggSpec *a, uint32 tag, const ColumnarRa
 
 static void
 few_groups_sums(AggSpec *ga, int n, int i, const uint32 *gids, const uint8 *sel,
-				uint32 rows, uint32 ngroups, const char *vals, ValueKind vk, bool count_only)
+				uint32 rows, uint32 ngroups, const char *vals, ValueKind vk, bool count_only,
+				const int64 *group_rows)
 {
 	int64		counts[4][FEW_GROUPS];
-	int128		sums[4][FEW_GROUPS];
+	int64		sums[4][FEW_GROUPS];	/* narrow values; int8's high halves */
+	uint64		lows[4][FEW_GROUPS];	/* int8's low halves */
+	bool		count = group_rows == NULL;
+	bool		split = false;
 	uint32		r;
 	uint32		g;
 	int			lane;
 
+	/* every aggregate's count is its group's selected rows (no NULLs here) */
+	if (!count)
+	{
+		for (g = 0; g < ngroups; g++)
+			ga[(size_t) g * n + i].count += group_rows[g];
+		if (count_only)
+			return;
+	}
+
+	/*
+	 * Sums in 64 bits: narrow values cannot overflow them over a chunk
+	 * group, nor can int8 values that all fit in 32 bits; other int8s are
+	 * added as their signed high and unsigned low 32 bits (see sum_int64).
+	 */
+	if (vk == VK_INT64 && !count_only)
+	{
+		int64		lo,
+					hi,
+					seen;
+
+		minmax_int64((const int64 *) vals, NULL, rows, &lo, &hi, &seen);
+		split = lo < PG_INT32_MIN || hi > PG_INT32_MAX;
+	}
 	for (lane = 0; lane < 4; lane++)
 	{
-		memset(counts[lane], 0, sizeof(int64) * ngroups);
+		if (count)
+			memset(counts[lane], 0, sizeof(int64) * ngroups);
 		if (!count_only)
-			memset(sums[lane], 0, sizeof(int128) * ngroups);
+			memset(sums[lane], 0, sizeof(int64) * ngroups);
+		if (split)
+			memset(lows[lane], 0, sizeof(uint64) * ngroups);
 	}
 
+	/* four rows a step, each to its own lane, where every row counts */
 #define FEW_LOOP(ADD) \
-	for (r = 0; r < rows; r++) \
-	{ \
-		if (sel != NULL && !sel[r]) \
-			continue; \
-		counts[r & 3][gids[r]]++; \
-		ADD; \
-	}
+	do { \
+		r = 0; \
+		if (sel == NULL && !count) \
+			for (; r + 4 <= rows; r += 4) \
+			{ \
+				uint32		r0 = r; \
+				for (lane = 0; lane < 4; lane++) \
+				{ \
+					r = r0 + lane; \
+					ADD; \
+				} \
+				r = r0; \
+			} \
+		for (; r < rows; r++) \
+		{ \
+			if (sel != NULL && !sel[r]) \
+				continue; \
+			if (count) \
+				counts[r & 3][gids[r]]++; \
+			ADD; \
+		} \
+	} while (0)
 
 	if (count_only)
-		FEW_LOOP((void) 0)
+		FEW_LOOP((void) 0);
 	else if (vk == VK_INT16)
-		FEW_LOOP(sums[r & 3][gids[r]] += ((const int16 *) vals)[r])
+		FEW_LOOP(sums[r & 3][gids[r]] += ((const int16 *) vals)[r]);
 	else if (vk == VK_INT32)
-		FEW_LOOP(sums[r & 3][gids[r]] += ((const int32 *) vals)[r])
+		FEW_LOOP(sums[r & 3][gids[r]] += ((const int32 *) vals)[r]);
+	else if (!split)
+		FEW_LOOP(sums[r & 3][gids[r]] += ((const int64 *) vals)[r]);
 	else
-		FEW_LOOP(sums[r & 3][gids[r]] += ((const int64 *) vals)[r])
+		FEW_LOOP((sums[r & 3][gids[r]] += ((const int64 *) vals)[r] >> 32,
+				  lows[r & 3][gids[r]] += (uint32) ((const int64 *) vals)[r]));
 #undef FEW_LOOP
 
 	for (g = 0; g < ngroups; g++)
 	{
 		AggSpec    *a = &ga[(size_t) g * n + i];
+		int128		sum = (int128) sums[0][g] + sums[1][g] + sums[2][g] + sums[3][g];
 
-		a->count += counts[0][g] + counts[1][g] + counts[2][g] + counts[3][g];
-		if (!count_only)
-			a->isum += sums[0][g] + sums[1][g] + sums[2][g] + sums[3][g];
+		if (count)
+			a->count += counts[0][g] + counts[1][g] + counts[2][g] + counts[3][g];
+		if (count_only)
+			continue;
+		if (split)
+			sum = sum * ((int128) 1 << 32) + (int128) lows[0][g] + lows[1][g] + lows[2][g] + lows[3][g];
+		a->isum += sum;
 	}
 }
 
@@ -2292,6 +2346,8 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 	uint32		r;
 	uint32		last = PG_UINT32_MAX;
 	uint32		changes = 0;	/* selected rows whose group is not the last's */
+	int64		group_rows[FEW_GROUPS];
+	bool		have_group_rows = false;
 	int			i;
 	int			k;
 
@@ -2312,7 +2368,29 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 	}
 	gids = state->gids;
 
-	if (dict_key != NULL)
+	if (dict_key != NULL && sel == NULL)
+	{
+		/*
+		 * Every row: groups from codes (a code's group is looked up at its
+		 * first row), then the changes between neighbours in a loop apart,
+		 * which vectorizes.
+		 */
+		for (r = 0; r < rows; r++)
+		{
+			uint32		code = columnar_dict_code(dict_key->codes, dict_key->code_width, r);
+
+			if (unlikely(code_group[code] < 0))
+			{
+				vpos[kc] = r;
+				code_group[code] = (int32) find_group(state, cols, vpos, r);
+			}
+			gids[r] = (uint32) code_group[code];
+		}
+		for (r = 1; r < rows; r++)
+			changes += gids[r] != gids[r - 1];
+		changes += rows > 0;
+	}
+	else if (dict_key != NULL)
 	{
 		for (r = 0; r < rows; r++)
 		{
@@ -2428,6 +2506,33 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 		}
 	}
 
+	/*
+	 * Over few groups whose rows are mixed, each group's selected rows are
+	 * counted once: every aggregate's count is that (no NULLs here).
+	 */
+	if (changes * 4 > rows && state->ngroups <= FEW_GROUPS)
+	{
+		int64		lanes[4][FEW_GROUPS];
+		uint32		g;
+
+		memset(lanes, 0, sizeof(int64) * 4 * FEW_GROUPS);
+		r = 0;
+		if (sel == NULL)
+			for (; r + 4 <= rows; r += 4)
+			{
+				lanes[0][gids[r]]++;
+				lanes[1][gids[r + 1]]++;
+				lanes[2][gids[r + 2]]++;
+				lanes[3][gids[r + 3]]++;
+			}
+		for (; r < rows; r++)
+			if (sel == NULL || sel[r])
+				lanes[r & 3][gids[r]]++;
+		for (g = 0; g < state->ngroups; g++)
+			group_rows[g] = lanes[0][g] + lanes[1][g] + lanes[2][g] + lanes[3][g];
+		have_group_rows = true;
+	}
+
 	for (i = 0; i < state->naggs; i++)
 	{
 		const AggSpec *tmpl = &state->aggs[i];
@@ -2499,7 +2604,8 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 				 (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT ||
 				  (!is_float(tmpl) && tmpl->kind != AGG_MIN && tmpl->kind != AGG_MAX)))
 			few_groups_sums(ga, n, i, gids, sel, rows, (uint32) state->ngroups, vals, tmpl->vk,
-							tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT);
+							tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT,
+							have_group_rows ? group_rows : NULL);
 		else if (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT)
 			GROUP_LOOP(a->count++)
 		else if (is_float(tmpl))

@@ -207,7 +207,11 @@ SELECT (SELECT row(sum(a), sum(b), sum(c), avg(a), avg(b)) FROM agx) IS NOT DIST
        (SELECT row(sum(a), sum(b), sum(c), avg(a), avg(b)) FROM agx_heap) AS all_rows,
        (SELECT row(sum(a), sum(b), sum(c)) FROM agx WHERE k < 3) IS NOT DISTINCT FROM
        (SELECT row(sum(a), sum(b), sum(c)) FROM agx_heap WHERE k < 3) AS selected,
-       (SELECT sum(a) FROM agx WHERE a = -9223372036854775808) AS most_negative;
+       (SELECT sum(a) FROM agx WHERE a = -9223372036854775808) AS most_negative,
+       (SELECT array_agg(x::text ORDER BY x::text) FROM (SELECT k, sum(a), avg(a), count(*), sum(b), sum(c), avg(c) FROM agx GROUP BY k) x) =
+       (SELECT array_agg(x::text ORDER BY x::text) FROM (SELECT k, sum(a), avg(a), count(*), sum(b), sum(c), avg(c) FROM agx_heap GROUP BY k) x) AS few_groups,
+       (SELECT array_agg(x::text ORDER BY x::text) FROM (SELECT k, sum(a), count(b) FROM agx WHERE c > 0 GROUP BY k) x) =
+       (SELECT array_agg(x::text ORDER BY x::text) FROM (SELECT k, sum(a), count(b) FROM agx_heap WHERE c > 0 GROUP BY k) x) AS few_groups_selected;
 DROP TABLE agx, agx_heap;
 -- dictionaries past 256 values: two-byte codes
 CREATE TABLE agw (w text, x int4) USING strata_columnar;
