@@ -273,6 +273,23 @@ extern bool columnar_read_nth(ColumnarReadState *state, uint64 n, TupleTableSlot
 extern List *columnar_read_stripes_all(ColumnarReadState *state);
 extern uint64 columnar_stripe_live_rows(ColumnarReadState *state, const ColumnarStripe *stripe);
 extern void columnar_set_parallel(ColumnarReadState *state, pg_atomic_uint64 *next_stripe);
+
+/*
+ * The shared memory of a parallel ColumnarScan or ColumnarAgg: the stripe
+ * counter the participants claim stripes from, and the chunk groups the
+ * workers read, skipped and answered from metadata, which each adds in
+ * when its part is done, for the leader's EXPLAIN ANALYZE.
+ */
+typedef struct ColumnarParallelShared
+{
+	pg_atomic_uint64 next_stripe;
+	pg_atomic_uint64 groups[3];
+} ColumnarParallelShared;
+
+extern void columnar_parallel_reset(ColumnarParallelShared *shared, bool init);
+extern void columnar_parallel_report(ColumnarParallelShared *shared, ColumnarReadState *state,
+									 uint64 from_metadata);
+extern void columnar_parallel_collect(ColumnarParallelShared *shared, uint64 *groups);
 extern void columnar_check_parallel(Relation rel);
 extern void columnar_restrict_stripes(ColumnarReadState *state, List *stripes);
 

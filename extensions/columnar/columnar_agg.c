@@ -120,23 +120,10 @@ typedef struct AggSpec
 	double		fmm;			/* min/max of float kinds */
 } AggSpec;
 
-/*
- * The partial variant's dynamic shared memory: the stripe counter the
- * participants claim stripes from, and what the workers read, which
- * they add in when their part is done for the leader's EXPLAIN.
- */
-typedef struct AggShared
-{
-	pg_atomic_uint64 next_stripe;
-	pg_atomic_uint64 groups_read;
-	pg_atomic_uint64 groups_skipped;
-	pg_atomic_uint64 groups_from_metadata;
-} AggShared;
-
 typedef struct ColumnarAggState
 {
 	CustomScanState css;
-	AggShared  *shared;			/* the partial variant's, while it runs */
+	ColumnarParallelShared *shared; /* the partial variant's, while it runs */
 	uint64		worker_groups[3];	/* the workers' read, skipped, from metadata */
 	ColumnarReadState *read;
 	bool		partial;		/* emit transition states for a Finalize above */
@@ -227,7 +214,6 @@ static void agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, voi
 static void agg_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate);
 static void agg_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate);
 static void agg_shutdown(CustomScanState *node);
-static void report_to_leader(ColumnarAggState *state);
 static void reset_groups(ColumnarAggState *state);
 
 static const CustomPathMethods agg_path_methods = {
@@ -2869,7 +2855,7 @@ agg_exec(CustomScanState *node)
 			state->done = true;
 			columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 			run_grouped(state);
-			report_to_leader(state);
+			columnar_parallel_report(state->shared, state->read, state->groups_from_metadata);
 		}
 		if (state->emit_next >= state->ngroups)
 			return NULL;
@@ -2899,7 +2885,7 @@ agg_exec(CustomScanState *node)
 		state->done = true;
 		columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 		run_aggregates(state);
-		report_to_leader(state);
+		columnar_parallel_report(state->shared, state->read, state->groups_from_metadata);
 		ExecClearTuple(slot);
 		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 		for (i = 0; i < state->naggs; i++)
@@ -2940,33 +2926,24 @@ agg_rescan(CustomScanState *node)
 static Size
 agg_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
 {
-	return sizeof(AggShared);
+	return sizeof(ColumnarParallelShared);
 }
 
 static void
 agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 {
 	ColumnarAggState *state = (ColumnarAggState *) node;
-	AggShared  *shared = coordinate;
 
-	pg_atomic_init_u64(&shared->next_stripe, 0);
-	pg_atomic_init_u64(&shared->groups_read, 0);
-	pg_atomic_init_u64(&shared->groups_skipped, 0);
-	pg_atomic_init_u64(&shared->groups_from_metadata, 0);
-	state->shared = shared;
-	columnar_set_parallel(state->read, &shared->next_stripe);
+	state->shared = coordinate;
+	columnar_parallel_reset(state->shared, true);
+	columnar_set_parallel(state->read, &state->shared->next_stripe);
 }
 
 static void
 agg_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 {
-	AggShared  *shared = coordinate;
-
-	((ColumnarAggState *) node)->shared = shared;
-	pg_atomic_write_u64(&shared->next_stripe, 0);
-	pg_atomic_write_u64(&shared->groups_read, 0);
-	pg_atomic_write_u64(&shared->groups_skipped, 0);
-	pg_atomic_write_u64(&shared->groups_from_metadata, 0);
+	((ColumnarAggState *) node)->shared = coordinate;
+	columnar_parallel_reset(coordinate, false);
 }
 
 static void
@@ -2978,21 +2955,6 @@ agg_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate)
 	columnar_set_parallel(state->read, &state->shared->next_stripe);
 }
 
-/* A worker's part is done: add what it read for the leader's EXPLAIN. */
-static void
-report_to_leader(ColumnarAggState *state)
-{
-	if (state->shared == NULL || !IsParallelWorker())
-		return;
-	pg_atomic_fetch_add_u64(&state->shared->groups_read, columnar_groups_read(state->read));
-	pg_atomic_fetch_add_u64(&state->shared->groups_skipped, columnar_groups_skipped(state->read));
-	pg_atomic_fetch_add_u64(&state->shared->groups_from_metadata, state->groups_from_metadata);
-}
-
-/*
- * In the leader, before the Gather above lets the shared memory go: by
- * then every worker has finished (the Gather has read all they sent).
- */
 static void
 agg_shutdown(CustomScanState *node)
 {
@@ -3000,9 +2962,7 @@ agg_shutdown(CustomScanState *node)
 
 	if (state->shared == NULL || IsParallelWorker())
 		return;
-	state->worker_groups[0] = pg_atomic_read_u64(&state->shared->groups_read);
-	state->worker_groups[1] = pg_atomic_read_u64(&state->shared->groups_skipped);
-	state->worker_groups[2] = pg_atomic_read_u64(&state->shared->groups_from_metadata);
+	columnar_parallel_collect(state->shared, state->worker_groups);
 	state->shared = NULL;
 }
 

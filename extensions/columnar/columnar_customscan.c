@@ -96,6 +96,8 @@ typedef struct ColumnarScanState
 	bool		topn_bound;		/* filters[nfilters] bounds the first key */
 
 	ColumnarReadState *read;
+	ColumnarParallelShared *shared; /* the parallel variant's, while it runs */
+	uint64		worker_groups[3];	/* the workers' read and skipped chunk groups */
 	Bitmapset  *attrs;			/* 1-based attribute numbers to decode */
 	List	   *filter_quals;	/* the quals filters come from */
 	ColumnarFilter *filters;
@@ -118,6 +120,7 @@ static Size columnar_estimate_dsm(CustomScanState *node, ParallelContext *pcxt);
 static void columnar_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate);
 static void columnar_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate);
 static void columnar_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate);
+static void columnar_shutdown_scan(CustomScanState *node);
 
 static const CustomPathMethods path_methods = {
 	.CustomName = "ColumnarScan",
@@ -140,6 +143,7 @@ static const CustomExecMethods exec_methods = {
 	.InitializeDSMCustomScan = columnar_initialize_dsm,
 	.ReInitializeDSMCustomScan = columnar_reinitialize_dsm,
 	.InitializeWorkerCustomScan = columnar_initialize_worker,
+	.ShutdownCustomScan = columnar_shutdown_scan,
 };
 
 /* The user columns a relation's target list and quals refer to. */
@@ -735,7 +739,7 @@ columnar_begin_scan(CustomScanState *node, EState *estate, int eflags)
 static Size
 columnar_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
 {
-	return sizeof(pg_atomic_uint64);
+	return sizeof(ColumnarParallelShared);
 }
 
 static void
@@ -743,14 +747,16 @@ columnar_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coor
 {
 	ColumnarScanState *state = (ColumnarScanState *) node;
 
-	pg_atomic_init_u64((pg_atomic_uint64 *) coordinate, 0);
-	columnar_set_parallel(state->read, (pg_atomic_uint64 *) coordinate);
+	state->shared = coordinate;
+	columnar_parallel_reset(state->shared, true);
+	columnar_set_parallel(state->read, &state->shared->next_stripe);
 }
 
 static void
 columnar_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 {
-	pg_atomic_write_u64((pg_atomic_uint64 *) coordinate, 0);
+	((ColumnarScanState *) node)->shared = coordinate;
+	columnar_parallel_reset(coordinate, false);
 }
 
 static void
@@ -758,7 +764,19 @@ columnar_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate
 {
 	ColumnarScanState *state = (ColumnarScanState *) node;
 
-	columnar_set_parallel(state->read, (pg_atomic_uint64 *) coordinate);
+	state->shared = coordinate;
+	columnar_set_parallel(state->read, &state->shared->next_stripe);
+}
+
+static void
+columnar_shutdown_scan(CustomScanState *node)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+
+	if (state->shared == NULL || IsParallelWorker())
+		return;
+	columnar_parallel_collect(state->shared, state->worker_groups);
+	state->shared = NULL;
 }
 
 static TupleTableSlot *
@@ -937,6 +955,8 @@ columnar_end_scan(CustomScanState *node)
 {
 	ColumnarScanState *state = (ColumnarScanState *) node;
 
+	/* a worker's scan ends before its queue closes, so the leader sees this */
+	columnar_parallel_report(state->shared, state->read, 0);
 	if (state->read != NULL)
 		columnar_end_read(state->read);
 	if (state->fetch != NULL)
@@ -990,10 +1010,11 @@ columnar_explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	ExplainPropertyInteger("Chunk group filters", NULL, state->nfilters, es);
 	if (es->analyze && state->read != NULL)
 	{
+		/* with the workers' (a parallel scan's participants split them) */
 		ExplainPropertyInteger("Chunk groups read", NULL,
-							   (int64) columnar_groups_read(state->read), es);
+							   (int64) (columnar_groups_read(state->read) + state->worker_groups[0]), es);
 		ExplainPropertyInteger("Chunk groups skipped", NULL,
-							   (int64) columnar_groups_skipped(state->read), es);
+							   (int64) (columnar_groups_skipped(state->read) + state->worker_groups[1]), es);
 	}
 }
 

@@ -31,6 +31,7 @@
 
 #include "access/detoast.h"
 #include "access/htup_details.h"
+#include "access/parallel.h"
 #include "access/stratnum.h"
 #include "executor/tuptable.h"
 #include "access/xact.h"
@@ -1331,6 +1332,50 @@ void
 columnar_set_parallel(ColumnarReadState *state, pg_atomic_uint64 *next_stripe)
 {
 	state->parallel_next = next_stripe;
+}
+
+void
+columnar_parallel_reset(ColumnarParallelShared *shared, bool init)
+{
+	int			i;
+
+	if (init)
+		pg_atomic_init_u64(&shared->next_stripe, 0);
+	else
+		pg_atomic_write_u64(&shared->next_stripe, 0);
+	for (i = 0; i < 3; i++)
+	{
+		if (init)
+			pg_atomic_init_u64(&shared->groups[i], 0);
+		else
+			pg_atomic_write_u64(&shared->groups[i], 0);
+	}
+}
+
+/* A worker's part is done: add what it read for the leader's EXPLAIN. */
+void
+columnar_parallel_report(ColumnarParallelShared *shared, ColumnarReadState *state,
+						 uint64 from_metadata)
+{
+	if (shared == NULL || !IsParallelWorker() || state == NULL)
+		return;
+	pg_atomic_fetch_add_u64(&shared->groups[0], state->groups_read);
+	pg_atomic_fetch_add_u64(&shared->groups[1], state->groups_skipped);
+	pg_atomic_fetch_add_u64(&shared->groups[2], from_metadata);
+}
+
+/*
+ * In the leader, before the Gather above lets the shared memory go (its
+ * workers have sent all they had, so their parts are done): the workers'
+ * read, skipped and from-metadata chunk groups.
+ */
+void
+columnar_parallel_collect(ColumnarParallelShared *shared, uint64 *groups)
+{
+	int			i;
+
+	for (i = 0; i < 3; i++)
+		groups[i] = pg_atomic_read_u64(&shared->groups[i]);
 }
 
 /*

@@ -115,6 +115,10 @@ SELECT groups_of('SELECT kind, sum(n) FROM pa WHERE ts < ''2026-01-10'' GROUP BY
 SET parallel_leader_participation = off;
 SELECT groups_of('SELECT sum(big), avg(n) FROM pa');
 RESET parallel_leader_participation;
+-- and so does the parallel ColumnarScan's
+SET strata_columnar.enable_vectorized_agg = off;
+SELECT groups_of('SELECT count(*) FROM pa WHERE ts < ''2026-01-10''');
+RESET strata_columnar.enable_vectorized_agg;
 DROP FUNCTION groups_of(text);
 SELECT same_agg('SELECT sum(big), avg(big), sum(n), avg(n), count(n), count(*) FROM {T}');
 SELECT same_agg('SELECT sum(k), avg(k), min(k), max(k), sum(f4), sum(f8), min(f8), max(f4) FROM {T}');
