@@ -607,6 +607,13 @@ read_options_row(Oid relid, ColumnarOptions *options)
 	HeapTuple	tup;
 	bool		found = false;
 
+	/* a catalog made by an older build of this version: refuse, not misread */
+	if (RelationGetDescr(rel)->natts != Natts_options)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("strata_columnar's catalog \"%s\" has %d columns, this library expects %d",
+						RelationGetRelationName(rel), RelationGetDescr(rel)->natts, Natts_options),
+				 errhint("Recreate the extension strata_columnar.")));
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
