@@ -1532,6 +1532,15 @@ int64_datum(int64 x, Oid type)
 	}
 }
 
+static void
+check_int64(int128 v)
+{
+	if (v > PG_INT64_MAX || v < PG_INT64_MIN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("bigint out of range")));
+}
+
 static Datum
 final_value(AggSpec *a, bool *isnull)
 {
@@ -1545,10 +1554,7 @@ final_value(AggSpec *a, bool *isnull)
 		case AGG_SUM_INT:
 			if (a->count == 0)
 				break;
-			if (a->isum > PG_INT64_MAX || a->isum < PG_INT64_MIN)
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("bigint out of range")));
+			check_int64(a->isum);
 			return Int64GetDatum((int64) a->isum);
 		case AGG_SUM_INT8:
 			if (a->count == 0)
@@ -1622,15 +1628,6 @@ serialized_int128_state(int64 count, int128 sum)
 	for (i = ndigits - 1; i >= low; i--)
 		pq_sendint16(&buf, digits[i]);
 	return PointerGetDatum(pq_endtypsend(&buf));
-}
-
-static void
-check_int64(int128 v)
-{
-	if (v > PG_INT64_MAX || v < PG_INT64_MIN)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("bigint out of range")));
 }
 
 /*

@@ -212,12 +212,16 @@ test_varlena_chunks(void)
 	tap_ok(!columnar_chunk_index(raw, 6, 2, 0, &cstr, offs, &err), "an unterminated cstring is refused");
 }
 
-/* A dictionary chunk: 5 rows, row 2 NULL, values a b a a over dictionary {a, b}. */
+/*
+ * A dictionary chunk: 5 rows, row 2 NULL, values a b a a over dictionary
+ * {a, b}, in codes of width bytes (little-endian).
+ */
 static size_t
-dict_chunk(uint8_t *raw)
+dict_chunk_of(uint8_t *raw, uint32_t width)
 {
 	size_t		pos = 8;
-	uint32_t	hdr[4] = {2, 4, 1, 0};
+	uint32_t	hdr[4] = {2, 4, width, 0};
+	int			v;
 
 	memset(raw, 0, 64);
 	raw[0] = 0x1b;				/* rows 0, 1, 3, 4 present */
@@ -227,35 +231,19 @@ dict_chunk(uint8_t *raw)
 	raw[pos++] = 'a';
 	raw[pos++] = (2 << 1) | 1;
 	raw[pos++] = 'b';
-	raw[pos++] = 0;
-	raw[pos++] = 1;
-	raw[pos++] = 0;
-	raw[pos++] = 0;
-	return pos;
-}
-
-/* The same values with two-byte codes. */
-static size_t
-dict_chunk_wide(uint8_t *raw)
-{
-	size_t		pos = 8;
-	uint32_t	hdr[4] = {2, 4, 2, 0};
-	int			v;
-
-	memset(raw, 0, 64);
-	raw[0] = 0x1b;
-	memcpy(raw + pos, hdr, 16);
-	pos += 16;
-	raw[pos++] = (2 << 1) | 1;
-	raw[pos++] = 'a';
-	raw[pos++] = (2 << 1) | 1;
-	raw[pos++] = 'b';
 	for (v = 0; v < 4; v++)
 	{
 		raw[pos++] = v == 1;
-		raw[pos++] = 0;
+		if (width == 2)
+			raw[pos++] = 0;
 	}
 	return pos;
+}
+
+static size_t
+dict_chunk(uint8_t *raw)
+{
+	return dict_chunk_of(raw, 1);
 }
 
 static void
@@ -278,7 +266,7 @@ test_dict_chunks(void)
 	tap_ok(!columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err) &&
 		   strstr(err.message, "past the dictionary") != NULL,
 		   "a code past the dictionary is refused (%s)", err.message);
-	len = dict_chunk_wide(raw);
+	len = dict_chunk_of(raw, 2);
 	tap_ok(columnar_dict_index(raw, len, 5, 1, &ndict, offs, &codes, &width, &err) &&
 		   width == 2 && raw[offs[columnar_dict_code(codes, width, 1)] + 1] == 'b' &&
 		   columnar_dict_code(codes, width, 2) == 0,
