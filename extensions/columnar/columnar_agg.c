@@ -1497,6 +1497,31 @@ accumulate_bounds(AggSpec *a, const ColumnarChunkMeta *m, Form_pg_attribute att)
 	a->have = true;
 }
 
+/*
+ * Can chunk group g hold nothing that would change a min or max found so
+ * far?  Its bounds are over all its rows (deleted ones too), so the rows
+ * a filter selects lie within them as well.  A running min of random keys
+ * soon falls below most groups' least value: those are not even read.
+ */
+static bool
+bounds_cannot_improve(const AggSpec *a, const ColumnarStripe *stripe, uint32 g,
+					  Form_pg_attribute att)
+{
+	const ColumnarSkipList *sl = &stripe->skiplist;
+	const ColumnarChunkMeta *m;
+	Datum		d = 0;
+	int64		x;
+
+	if (!a->have || is_float(a) || !att->attbyval || (uint32) a->column >= sl->column_count)
+		return false;
+	m = &sl->chunks[a->column * sl->group_count + g];
+	if (!m->has_bounds)
+		return m->null_count == sl->group_rows[g];	/* only NULLs */
+	memcpy(&d, a->kind == AGG_MIN ? m->min : m->max, att->attlen);
+	x = datum_to_int64(fetch_att(&d, true, att->attlen), a->vk);
+	return a->kind == AGG_MIN ? x >= a->imm : x <= a->imm;
+}
+
 static Datum
 int128_to_numeric(int128 v)
 {
@@ -2819,6 +2844,9 @@ run_aggregates(ColumnarAggState *state)
 				}
 				continue;
 			}
+			if ((a->kind == AGG_MIN || a->kind == AGG_MAX) &&
+				bounds_cannot_improve(a, stripe, g, TupleDescAttr(desc, a->column)))
+				continue;
 			if (!decoded[a->column])
 			{
 				columnar_group_raw(state->read, a->column, &cols[a->column]);

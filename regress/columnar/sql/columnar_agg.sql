@@ -195,6 +195,22 @@ SELECT k, same_r(k) FROM unnest(ARRAY['b', 's', 'i', 'l', 'd', 'ts']) k;
 SELECT plan_of('SELECT i, sum(v) FROM agr GROUP BY i') LIMIT 1;
 DROP FUNCTION same_r(text);
 DROP TABLE agr, agr_heap;
+-- min and max skip the chunk groups whose bounds cannot improve them
+-- (bounds cover deleted rows too; a group of only NULLs adds nothing)
+CREATE TABLE agm (k int8, v int4, d date, f int4) USING strata_columnar;
+INSERT INTO agm SELECT (g::int8 * 7919 * 104729) % 1000003, CASE WHEN g <= 12000 THEN NULL ELSE g % 997 END,
+       '2026-01-01'::date + (g * 37) % 400, g % 100
+FROM generate_series(1, 50000) g;
+CREATE TABLE agm_heap AS SELECT * FROM agm;
+DELETE FROM agm WHERE k = (SELECT min(k) FROM agm WHERE f < 3);
+DELETE FROM agm_heap WHERE k = (SELECT min(k) FROM agm_heap WHERE f < 3);
+SELECT (SELECT row(min(k), max(k), min(v), max(v), min(d), max(d)) FROM agm WHERE f < 3) IS NOT DISTINCT FROM
+       (SELECT row(min(k), max(k), min(v), max(v), min(d), max(d)) FROM agm_heap WHERE f < 3) AS filtered,
+       (SELECT row(min(k), max(v), count(*)) FROM agm WHERE f = 99 AND v IS NULL) IS NOT DISTINCT FROM
+       (SELECT row(min(k), max(v), count(*)) FROM agm_heap WHERE f = 99 AND v IS NULL) AS nulls,
+       (SELECT row(min(k), max(d)) FROM agm WHERE k > 1000) IS NOT DISTINCT FROM
+       (SELECT row(min(k), max(d)) FROM agm_heap WHERE k > 1000) AS same_column;
+DROP TABLE agm, agm_heap;
 -- integer sums split into 32-bit halves: the extremes of every width
 CREATE TABLE agx (a int8, b int4, c int2, k int4) USING strata_columnar;
 INSERT INTO agx SELECT CASE WHEN g % 3 = 0 THEN -9223372036854775808 WHEN g % 3 = 1 THEN 9223372036854775807
