@@ -128,6 +128,9 @@ SELECT same_agg('SELECT k, sum(n), avg(big), max(f8), count(f8) FROM {T} WHERE t
 SELECT same_agg('SELECT d, sum(big), count(*) FROM {T} WHERE n > 100 GROUP BY d');
 SELECT same_agg('SELECT kind, k, sum(n) FROM {T} WHERE big > 0 GROUP BY kind, k');
 SELECT same_agg('SELECT kind, sum(n) FROM {T} GROUP BY kind HAVING sum(n) > 0 AND count(*) > 100');
+-- a filter whose value an initPlan computes reaches the workers
+EXPLAIN (COSTS OFF) SELECT count(*), sum(big) FROM pa WHERE id > (SELECT max(id) - 5000 FROM pa_heap);
+SELECT same_agg('SELECT count(*), sum(big), min(ts) FROM {T} WHERE id > (SELECT max(id) / 2 FROM {T})');
 -- only NULLs, or no rows at all, in some participants' states
 SELECT same_agg('SELECT sum(n), avg(n), sum(big), avg(big), min(f8), sum(f4), count(*) FROM {T} WHERE id < 0');
 SELECT same_agg('SELECT sum(n), avg(n), sum(f8), count(n) FROM {T} WHERE id % 10 = 0 OR id < 0');
