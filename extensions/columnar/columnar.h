@@ -286,10 +286,23 @@ typedef struct ColumnarParallelShared
 	pg_atomic_uint64 groups[3];
 } ColumnarParallelShared;
 
-extern void columnar_parallel_reset(ColumnarParallelShared *shared, bool init);
-extern void columnar_parallel_report(ColumnarParallelShared *shared, ColumnarReadState *state,
+/* A parallel node's side of it: the shared memory while it runs, and in
+ * the leader, what the workers read, skipped and answered from metadata. */
+typedef struct ColumnarParallelPart
+{
+	ColumnarParallelShared *shared;
+	uint64		worker_groups[3];
+} ColumnarParallelPart;
+
+/* the node's DSM callbacks, each one of these */
+extern void columnar_parallel_initialize(ColumnarParallelPart *part, ColumnarReadState *read,
+										 void *coordinate);
+extern void columnar_parallel_reinitialize(ColumnarParallelPart *part, void *coordinate);
+extern void columnar_parallel_attach(ColumnarParallelPart *part, ColumnarReadState *read,
+									 void *coordinate);
+extern void columnar_parallel_report(ColumnarParallelPart *part, ColumnarReadState *read,
 									 uint64 from_metadata);
-extern void columnar_parallel_collect(ColumnarParallelShared *shared, uint64 *groups);
+extern void columnar_parallel_shutdown(ColumnarParallelPart *part);
 extern void columnar_check_parallel(Relation rel);
 extern void columnar_restrict_stripes(ColumnarReadState *state, List *stripes);
 

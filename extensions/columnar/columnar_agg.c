@@ -36,7 +36,6 @@
  */
 #include "columnar.h"
 
-#include "access/parallel.h"
 #include "access/relation.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -123,8 +122,7 @@ typedef struct AggSpec
 typedef struct ColumnarAggState
 {
 	CustomScanState css;
-	ColumnarParallelShared *shared; /* the partial variant's, while it runs */
-	uint64		worker_groups[3];	/* the workers' read, skipped, from metadata */
+	ColumnarParallelPart parallel;	/* the partial variant's */
 	ColumnarReadState *read;
 	bool		partial;		/* emit transition states for a Finalize above */
 	AggSpec    *aggs;
@@ -452,10 +450,13 @@ exact_filter(Relation rel, const ColumnarFilter *f, Expr *value)
  * A ColumnarAgg path computing output_rel's target from input_rel, a
  * strata_columnar table, or NULL if it cannot.  Partial: the path each
  * parallel participant runs over the stripes it claims, emitting
- * transition states in PostgreSQL's own formats.
+ * transition states in PostgreSQL's own formats.  *read_fraction, the
+ * share of chunk groups the quals leave (negative: not known yet), is
+ * found from the stripes' metadata once for both paths.
  */
 static CustomPath *
-make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel, bool partial)
+make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel, bool partial,
+			  double *read_fraction)
 {
 	Query	   *parse = root->parse;
 	RangeTblEntry *rte;
@@ -480,7 +481,6 @@ make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel, 
 	int			row_loops = 0;
 	ColumnarFilter *plan_filters;
 	int			nplan_filters = 0;
-	double		read_fraction = 1.0;
 	double		cost;
 
 	if (!bms_get_singleton_member(input_rel->relids, &relid))
@@ -585,9 +585,9 @@ make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel, 
 		}
 		attrs = bms_add_member(attrs, column + 1);
 	}
-	if (ok && nplan_filters > 0 && ActiveSnapshotSet())
-		read_fraction = columnar_groups_fraction(rel, GetActiveSnapshot(), plan_filters,
-												 nplan_filters);
+	if (ok && nplan_filters > 0 && *read_fraction < 0 && ActiveSnapshotSet())
+		*read_fraction = columnar_groups_fraction(rel, GetActiveSnapshot(), plan_filters,
+												  nplan_filters);
 	table_close(rel, NoLock);
 	if (!ok)
 		return NULL;
@@ -636,7 +636,7 @@ make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel, 
 	 */
 	cost = 0.1 * (seq_page_cost * input_rel->pages * (double) Max(bms_num_members(attrs), 1) / natts +
 				  cpu_operator_cost * input_rel->tuples * Max(row_loops, 1)) *
-		Max(read_fraction, 0.001);
+		(*read_fraction < 0 ? 1.0 : Max(*read_fraction, 0.001));
 	if (partial)
 	{
 		int			workers = compute_parallel_worker(input_rel, input_rel->pages, -1,
@@ -687,6 +687,7 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	RelOptInfo *partial_rel;
 	Path	   *gather;
 	double		groups;
+	double		read_fraction = -1;
 
 	if (prev_create_upper_paths_hook)
 		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
@@ -698,7 +699,7 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 
 	/* the whole aggregation (a HAVING would need a qual over its output) */
 	if (parse->havingQual == NULL &&
-		(cpath = make_agg_path(root, input_rel, output_rel, false)) != NULL)
+		(cpath = make_agg_path(root, input_rel, output_rel, false, &read_fraction)) != NULL)
 		add_path(output_rel, &cpath->path);
 
 	/* in parallel, where PostgreSQL would aggregate partially itself */
@@ -711,7 +712,7 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	if (partial_rel->reltarget == NULL || partial_rel->reltarget->exprs == NIL ||
 		(parse->groupClause != NIL && !grouping_is_hashable(parse->groupClause)))
 		return;
-	cpath = make_agg_path(root, input_rel, partial_rel, true);
+	cpath = make_agg_path(root, input_rel, partial_rel, true, &read_fraction);
 	if (cpath == NULL)
 		return;
 	groups = cpath->path.rows * cpath->path.parallel_workers;
@@ -1483,15 +1484,22 @@ accumulate(AggSpec *a, const ColumnarRawChunk *col, const uint8 *sel, uint32 row
 	}
 }
 
+/* A chunk's bound for a min (its least value) or a max, as an int64. */
+static int64
+bound_int64(const AggSpec *a, const ColumnarChunkMeta *m, Form_pg_attribute att)
+{
+	Datum		d = 0;
+
+	memcpy(&d, a->kind == AGG_MIN ? m->min : m->max, att->attlen);
+	return datum_to_int64(fetch_att(&d, true, att->attlen), a->vk);
+}
+
 /* Min and max of a chunk from its bounds, for types whose bounds are those. */
 static void
 accumulate_bounds(AggSpec *a, const ColumnarChunkMeta *m, Form_pg_attribute att)
 {
-	Datum		d = 0;
-	int64		x;
+	int64		x = bound_int64(a, m, att);
 
-	memcpy(&d, a->kind == AGG_MIN ? m->min : m->max, att->attlen);
-	x = datum_to_int64(fetch_att(&d, true, att->attlen), a->vk);
 	if (!a->have || (a->kind == AGG_MIN ? x < a->imm : x > a->imm))
 		a->imm = x;
 	a->have = true;
@@ -1509,7 +1517,6 @@ bounds_cannot_improve(const AggSpec *a, const ColumnarStripe *stripe, uint32 g,
 {
 	const ColumnarSkipList *sl = &stripe->skiplist;
 	const ColumnarChunkMeta *m;
-	Datum		d = 0;
 	int64		x;
 
 	if (!a->have || is_float(a) || !att->attbyval || (uint32) a->column >= sl->column_count)
@@ -1517,8 +1524,7 @@ bounds_cannot_improve(const AggSpec *a, const ColumnarStripe *stripe, uint32 g,
 	m = &sl->chunks[a->column * sl->group_count + g];
 	if (!m->has_bounds)
 		return m->null_count == sl->group_rows[g];	/* only NULLs */
-	memcpy(&d, a->kind == AGG_MIN ? m->min : m->max, att->attlen);
-	x = datum_to_int64(fetch_att(&d, true, att->attlen), a->vk);
+	x = bound_int64(a, m, att);
 	return a->kind == AGG_MIN ? x >= a->imm : x <= a->imm;
 }
 
@@ -2192,30 +2198,25 @@ few_groups_sums(AggSpec *ga, int n, int i, const uint32 *gids, const uint8 *sel,
 				uint32 rows, uint32 ngroups, const char *vals, ValueKind vk, bool count_only,
 				const int64 *group_rows)
 {
-	int64		counts[4][FEW_GROUPS];
 	int64		sums[4][FEW_GROUPS];	/* narrow values; int8's high halves */
 	uint64		lows[4][FEW_GROUPS];	/* int8's low halves */
-	bool		count = group_rows == NULL;
 	bool		split = false;
 	uint32		r;
 	uint32		g;
 	int			lane;
 
 	/* every aggregate's count is its group's selected rows (no NULLs here) */
-	if (!count)
-	{
-		for (g = 0; g < ngroups; g++)
-			ga[(size_t) g * n + i].count += group_rows[g];
-		if (count_only)
-			return;
-	}
+	for (g = 0; g < ngroups; g++)
+		ga[(size_t) g * n + i].count += group_rows[g];
+	if (count_only)
+		return;
 
 	/*
 	 * Sums in 64 bits: narrow values cannot overflow them over a chunk
 	 * group, nor can int8 values that all fit in 32 bits; other int8s are
 	 * added as their signed high and unsigned low 32 bits (see sum_int64).
 	 */
-	if (vk == VK_INT64 && !count_only)
+	if (vk == VK_INT64)
 	{
 		int64		lo,
 					hi,
@@ -2226,10 +2227,7 @@ few_groups_sums(AggSpec *ga, int n, int i, const uint32 *gids, const uint8 *sel,
 	}
 	for (lane = 0; lane < 4; lane++)
 	{
-		if (count)
-			memset(counts[lane], 0, sizeof(int64) * ngroups);
-		if (!count_only)
-			memset(sums[lane], 0, sizeof(int64) * ngroups);
+		memset(sums[lane], 0, sizeof(int64) * ngroups);
 		if (split)
 			memset(lows[lane], 0, sizeof(uint64) * ngroups);
 	}
@@ -2238,7 +2236,7 @@ few_groups_sums(AggSpec *ga, int n, int i, const uint32 *gids, const uint8 *sel,
 #define FEW_LOOP(ADD) \
 	do { \
 		r = 0; \
-		if (sel == NULL && !count) \
+		if (sel == NULL) \
 			for (; r + 4 <= rows; r += 4) \
 			{ \
 				uint32		r0 = r; \
@@ -2250,18 +2248,11 @@ few_groups_sums(AggSpec *ga, int n, int i, const uint32 *gids, const uint8 *sel,
 				r = r0; \
 			} \
 		for (; r < rows; r++) \
-		{ \
-			if (sel != NULL && !sel[r]) \
-				continue; \
-			if (count) \
-				counts[r & 3][gids[r]]++; \
-			ADD; \
-		} \
+			if (sel == NULL || sel[r]) \
+				ADD; \
 	} while (0)
 
-	if (count_only)
-		FEW_LOOP((void) 0);
-	else if (vk == VK_INT16)
+	if (vk == VK_INT16)
 		FEW_LOOP(sums[r & 3][gids[r]] += ((const int16 *) vals)[r]);
 	else if (vk == VK_INT32)
 		FEW_LOOP(sums[r & 3][gids[r]] += ((const int32 *) vals)[r]);
@@ -2274,16 +2265,11 @@ few_groups_sums(AggSpec *ga, int n, int i, const uint32 *gids, const uint8 *sel,
 
 	for (g = 0; g < ngroups; g++)
 	{
-		AggSpec    *a = &ga[(size_t) g * n + i];
 		int128		sum = (int128) sums[0][g] + sums[1][g] + sums[2][g] + sums[3][g];
 
-		if (count)
-			a->count += counts[0][g] + counts[1][g] + counts[2][g] + counts[3][g];
-		if (count_only)
-			continue;
 		if (split)
 			sum = sum * ((int128) 1 << 32) + (int128) lows[0][g] + lows[1][g] + lows[2][g] + lows[3][g];
-		a->isum += sum;
+		ga[(size_t) g * n + i].isum += sum;
 	}
 }
 
@@ -2355,7 +2341,7 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 	uint32		last = PG_UINT32_MAX;
 	uint32		changes = 0;	/* selected rows whose group is not the last's */
 	int64		group_rows[FEW_GROUPS];
-	bool		have_group_rows = false;
+	bool		few;
 	int			i;
 	int			k;
 
@@ -2376,29 +2362,7 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 	}
 	gids = state->gids;
 
-	if (dict_key != NULL && sel == NULL)
-	{
-		/*
-		 * Every row: groups from codes (a code's group is looked up at its
-		 * first row), then the changes between neighbours in a loop apart,
-		 * which vectorizes.
-		 */
-		for (r = 0; r < rows; r++)
-		{
-			uint32		code = columnar_dict_code(dict_key->codes, dict_key->code_width, r);
-
-			if (unlikely(code_group[code] < 0))
-			{
-				vpos[kc] = r;
-				code_group[code] = (int32) find_group(state, cols, vpos, r);
-			}
-			gids[r] = (uint32) code_group[code];
-		}
-		for (r = 1; r < rows; r++)
-			changes += gids[r] != gids[r - 1];
-		changes += rows > 0;
-	}
-	else if (dict_key != NULL)
+	if (dict_key != NULL)
 	{
 		for (r = 0; r < rows; r++)
 		{
@@ -2407,7 +2371,7 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 			if (sel != NULL && !sel[r])
 				continue;
 			code = columnar_dict_code(dict_key->codes, dict_key->code_width, r);
-			if (code_group[code] < 0)
+			if (unlikely(code_group[code] < 0))
 			{
 				vpos[kc] = r;
 				code_group[code] = (int32) find_group(state, cols, vpos, r);
@@ -2518,7 +2482,8 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 	 * Over few groups whose rows are mixed, each group's selected rows are
 	 * counted once: every aggregate's count is that (no NULLs here).
 	 */
-	if (changes * 4 > rows && state->ngroups <= FEW_GROUPS)
+	few = changes * 4 > rows && state->ngroups <= FEW_GROUPS;
+	if (few)
 	{
 		int64		lanes[4][FEW_GROUPS];
 		uint32		g;
@@ -2538,7 +2503,6 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 				lanes[r & 3][gids[r]]++;
 		for (g = 0; g < state->ngroups; g++)
 			group_rows[g] = lanes[0][g] + lanes[1][g] + lanes[2][g] + lanes[3][g];
-		have_group_rows = true;
 	}
 
 	for (i = 0; i < state->naggs; i++)
@@ -2608,12 +2572,11 @@ grouped_batch(ColumnarAggState *state, ColumnarRawChunk *cols, uint32 *vpos, uin
 		}
 		else if ((tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT) && runs)
 			GROUP_SUM_LOOP(0)
-		else if (!runs && state->ngroups <= FEW_GROUPS &&
+		else if (few &&
 				 (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT ||
 				  (!is_float(tmpl) && tmpl->kind != AGG_MIN && tmpl->kind != AGG_MAX)))
 			few_groups_sums(ga, n, i, gids, sel, rows, (uint32) state->ngroups, vals, tmpl->vk,
-							tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT,
-							have_group_rows ? group_rows : NULL);
+							tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT, group_rows);
 		else if (tmpl->kind == AGG_COUNT_STAR || tmpl->kind == AGG_COUNT)
 			GROUP_LOOP(a->count++)
 		else if (is_float(tmpl))
@@ -2860,13 +2823,31 @@ run_aggregates(ColumnarAggState *state)
 	}
 }
 
+/*
+ * The aggregates' values (their transition states, in the partial
+ * variant) into the slot from column first on, in per-tuple memory; the
+ * slot is stored.
+ */
+static void
+emit_values(ColumnarAggState *state, AggSpec *aggs, TupleTableSlot *slot, int first)
+{
+	MemoryContext old = MemoryContextSwitchTo(state->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
+	int			i;
+
+	for (i = 0; i < state->naggs; i++)
+		slot->tts_values[first + i] = state->partial ?
+			partial_value(&aggs[i], &slot->tts_isnull[first + i]) :
+			final_value(&aggs[i], &slot->tts_isnull[first + i]);
+	MemoryContextSwitchTo(old);
+	ExecStoreVirtualTuple(slot);
+}
+
 static TupleTableSlot *
 agg_exec(CustomScanState *node)
 {
 	ColumnarAggState *state = (ColumnarAggState *) node;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
-	MemoryContext old;
 	int			i;
 
 	/* the last row's numerics and states: its consumer is done with them */
@@ -2880,7 +2861,7 @@ agg_exec(CustomScanState *node)
 			state->done = true;
 			columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 			run_grouped(state);
-			columnar_parallel_report(state->shared, state->read, state->groups_from_metadata);
+			columnar_parallel_report(&state->parallel, state->read, state->groups_from_metadata);
 		}
 		if (state->emit_next >= state->ngroups)
 			return NULL;
@@ -2891,17 +2872,7 @@ agg_exec(CustomScanState *node)
 			slot->tts_values[i] = state->group_values[g * state->nkeys + i];
 			slot->tts_isnull[i] = state->group_nulls[g * state->nkeys + i];
 		}
-		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-		for (i = 0; i < state->naggs; i++)
-		{
-			AggSpec    *a = &state->group_aggs[g * state->naggs + i];
-			bool	   *isnull = &slot->tts_isnull[state->nkeys + i];
-
-			slot->tts_values[state->nkeys + i] = state->partial ? partial_value(a, isnull) :
-				final_value(a, isnull);
-		}
-		MemoryContextSwitchTo(old);
-		ExecStoreVirtualTuple(slot);
+		emit_values(state, &state->group_aggs[g * state->naggs], slot, state->nkeys);
 	}
 	else
 	{
@@ -2910,14 +2881,9 @@ agg_exec(CustomScanState *node)
 		state->done = true;
 		columnar_evaluate_filters(state->filter_values, state->filters, state->filter_econtext);
 		run_aggregates(state);
-		columnar_parallel_report(state->shared, state->read, state->groups_from_metadata);
+		columnar_parallel_report(&state->parallel, state->read, state->groups_from_metadata);
 		ExecClearTuple(slot);
-		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-		for (i = 0; i < state->naggs; i++)
-			slot->tts_values[i] = state->partial ? partial_value(&state->aggs[i], &slot->tts_isnull[i]) :
-				final_value(&state->aggs[i], &slot->tts_isnull[i]);
-		MemoryContextSwitchTo(old);
-		ExecStoreVirtualTuple(slot);
+		emit_values(state, state->aggs, slot, 0);
 	}
 
 	/* the target list computes any expression over the aggregates */
@@ -2957,38 +2923,27 @@ agg_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
 static void
 agg_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 {
-	ColumnarAggState *state = (ColumnarAggState *) node;
-
-	state->shared = coordinate;
-	columnar_parallel_reset(state->shared, true);
-	columnar_set_parallel(state->read, &state->shared->next_stripe);
+	columnar_parallel_initialize(&((ColumnarAggState *) node)->parallel,
+								 ((ColumnarAggState *) node)->read, coordinate);
 }
 
 static void
 agg_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 {
-	((ColumnarAggState *) node)->shared = coordinate;
-	columnar_parallel_reset(coordinate, false);
+	columnar_parallel_reinitialize(&((ColumnarAggState *) node)->parallel, coordinate);
 }
 
 static void
 agg_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate)
 {
-	ColumnarAggState *state = (ColumnarAggState *) node;
-
-	state->shared = coordinate;
-	columnar_set_parallel(state->read, &state->shared->next_stripe);
+	columnar_parallel_attach(&((ColumnarAggState *) node)->parallel,
+							 ((ColumnarAggState *) node)->read, coordinate);
 }
 
 static void
 agg_shutdown(CustomScanState *node)
 {
-	ColumnarAggState *state = (ColumnarAggState *) node;
-
-	if (state->shared == NULL || IsParallelWorker())
-		return;
-	columnar_parallel_collect(state->shared, state->worker_groups);
-	state->shared = NULL;
+	columnar_parallel_shutdown(&((ColumnarAggState *) node)->parallel);
 }
 
 static void
@@ -3020,11 +2975,11 @@ agg_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	{
 		/* with the workers' (a parallel plan's participants split them) */
 		ExplainPropertyInteger("Chunk groups read", NULL,
-							   (int64) (columnar_groups_read(state->read) + state->worker_groups[0]), es);
+							   (int64) (columnar_groups_read(state->read) + state->parallel.worker_groups[0]), es);
 		ExplainPropertyInteger("Chunk groups skipped", NULL,
-							   (int64) (columnar_groups_skipped(state->read) + state->worker_groups[1]), es);
+							   (int64) (columnar_groups_skipped(state->read) + state->parallel.worker_groups[1]), es);
 		ExplainPropertyInteger("Chunk groups from metadata", NULL,
-							   (int64) (state->groups_from_metadata + state->worker_groups[2]), es);
+							   (int64) (state->groups_from_metadata + state->parallel.worker_groups[2]), es);
 	}
 }
 

@@ -96,8 +96,7 @@ typedef struct ColumnarScanState
 	bool		topn_bound;		/* filters[nfilters] bounds the first key */
 
 	ColumnarReadState *read;
-	ColumnarParallelShared *shared; /* the parallel variant's, while it runs */
-	uint64		worker_groups[3];	/* the workers' read and skipped chunk groups */
+	ColumnarParallelPart parallel;	/* the parallel variant's */
 	Bitmapset  *attrs;			/* 1-based attribute numbers to decode */
 	List	   *filter_quals;	/* the quals filters come from */
 	ColumnarFilter *filters;
@@ -745,38 +744,27 @@ columnar_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
 static void
 columnar_initialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 {
-	ColumnarScanState *state = (ColumnarScanState *) node;
-
-	state->shared = coordinate;
-	columnar_parallel_reset(state->shared, true);
-	columnar_set_parallel(state->read, &state->shared->next_stripe);
+	columnar_parallel_initialize(&((ColumnarScanState *) node)->parallel,
+								 ((ColumnarScanState *) node)->read, coordinate);
 }
 
 static void
 columnar_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
 {
-	((ColumnarScanState *) node)->shared = coordinate;
-	columnar_parallel_reset(coordinate, false);
+	columnar_parallel_reinitialize(&((ColumnarScanState *) node)->parallel, coordinate);
 }
 
 static void
 columnar_initialize_worker(CustomScanState *node, shm_toc *toc, void *coordinate)
 {
-	ColumnarScanState *state = (ColumnarScanState *) node;
-
-	state->shared = coordinate;
-	columnar_set_parallel(state->read, &state->shared->next_stripe);
+	columnar_parallel_attach(&((ColumnarScanState *) node)->parallel,
+							 ((ColumnarScanState *) node)->read, coordinate);
 }
 
 static void
 columnar_shutdown_scan(CustomScanState *node)
 {
-	ColumnarScanState *state = (ColumnarScanState *) node;
-
-	if (state->shared == NULL || IsParallelWorker())
-		return;
-	columnar_parallel_collect(state->shared, state->worker_groups);
-	state->shared = NULL;
+	columnar_parallel_shutdown(&((ColumnarScanState *) node)->parallel);
 }
 
 static TupleTableSlot *
@@ -956,7 +944,7 @@ columnar_end_scan(CustomScanState *node)
 	ColumnarScanState *state = (ColumnarScanState *) node;
 
 	/* a worker's scan ends before its queue closes, so the leader sees this */
-	columnar_parallel_report(state->shared, state->read, 0);
+	columnar_parallel_report(&state->parallel, state->read, 0);
 	if (state->read != NULL)
 		columnar_end_read(state->read);
 	if (state->fetch != NULL)
@@ -1012,9 +1000,9 @@ columnar_explain_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	{
 		/* with the workers' (a parallel scan's participants split them) */
 		ExplainPropertyInteger("Chunk groups read", NULL,
-							   (int64) (columnar_groups_read(state->read) + state->worker_groups[0]), es);
+							   (int64) (columnar_groups_read(state->read) + state->parallel.worker_groups[0]), es);
 		ExplainPropertyInteger("Chunk groups skipped", NULL,
-							   (int64) (columnar_groups_skipped(state->read) + state->worker_groups[1]), es);
+							   (int64) (columnar_groups_skipped(state->read) + state->parallel.worker_groups[1]), es);
 	}
 }
 

@@ -1256,14 +1256,10 @@ columnar_group_raw(ColumnarReadState *state, int column, ColumnarRawChunk *out)
 	{
 		int			n = Max(state->natts, column + 1);
 
-		ChunkBuffers *grown = MemoryContextAllocZero(state->scan_cxt, sizeof(ChunkBuffers) * n);
-
-		if (state->buffers != NULL)
-		{
-			memcpy(grown, state->buffers, sizeof(ChunkBuffers) * state->nbuffers);
-			pfree(state->buffers);
-		}
-		state->buffers = grown;
+		state->buffers = state->buffers == NULL ?
+			MemoryContextAlloc(state->scan_cxt, sizeof(ChunkBuffers) * n) :
+			repalloc(state->buffers, sizeof(ChunkBuffers) * n);
+		memset(&state->buffers[state->nbuffers], 0, sizeof(ChunkBuffers) * (n - state->nbuffers));
 		state->nbuffers = n;
 	}
 	old = MemoryContextSwitchTo(state->scan_cxt);
@@ -1334,8 +1330,8 @@ columnar_set_parallel(ColumnarReadState *state, pg_atomic_uint64 *next_stripe)
 	state->parallel_next = next_stripe;
 }
 
-void
-columnar_parallel_reset(ColumnarParallelShared *shared, bool init)
+static void
+parallel_reset(ColumnarParallelShared *shared, bool init)
 {
 	int			i;
 
@@ -1352,30 +1348,57 @@ columnar_parallel_reset(ColumnarParallelShared *shared, bool init)
 	}
 }
 
+/* In the leader, the node's shared memory made (InitializeDSM). */
+void
+columnar_parallel_initialize(ColumnarParallelPart *part, ColumnarReadState *read, void *coordinate)
+{
+	part->shared = coordinate;
+	parallel_reset(part->shared, true);
+	columnar_set_parallel(read, &part->shared->next_stripe);
+}
+
+/* In the leader, before a rescan's workers start (ReInitializeDSM). */
+void
+columnar_parallel_reinitialize(ColumnarParallelPart *part, void *coordinate)
+{
+	part->shared = coordinate;
+	parallel_reset(part->shared, false);
+}
+
+/* In a worker (InitializeWorker). */
+void
+columnar_parallel_attach(ColumnarParallelPart *part, ColumnarReadState *read, void *coordinate)
+{
+	part->shared = coordinate;
+	columnar_set_parallel(read, &part->shared->next_stripe);
+}
+
 /* A worker's part is done: add what it read for the leader's EXPLAIN. */
 void
-columnar_parallel_report(ColumnarParallelShared *shared, ColumnarReadState *state,
-						 uint64 from_metadata)
+columnar_parallel_report(ColumnarParallelPart *part, ColumnarReadState *read, uint64 from_metadata)
 {
-	if (shared == NULL || !IsParallelWorker() || state == NULL)
+	if (part->shared == NULL || !IsParallelWorker() || read == NULL)
 		return;
-	pg_atomic_fetch_add_u64(&shared->groups[0], state->groups_read);
-	pg_atomic_fetch_add_u64(&shared->groups[1], state->groups_skipped);
-	pg_atomic_fetch_add_u64(&shared->groups[2], from_metadata);
+	pg_atomic_fetch_add_u64(&part->shared->groups[0], read->groups_read);
+	pg_atomic_fetch_add_u64(&part->shared->groups[1], read->groups_skipped);
+	pg_atomic_fetch_add_u64(&part->shared->groups[2], from_metadata);
 }
 
 /*
  * In the leader, before the Gather above lets the shared memory go (its
- * workers have sent all they had, so their parts are done): the workers'
- * read, skipped and from-metadata chunk groups.
+ * workers have sent all they had, so their parts are done): keep the
+ * workers' read, skipped and from-metadata chunk groups (Shutdown).
  */
 void
-columnar_parallel_collect(ColumnarParallelShared *shared, uint64 *groups)
+columnar_parallel_shutdown(ColumnarParallelPart *part)
 {
 	int			i;
 
+	if (part->shared == NULL || IsParallelWorker())
+		return;
 	for (i = 0; i < 3; i++)
-		groups[i] = pg_atomic_read_u64(&shared->groups[i]);
+		part->worker_groups[i] = pg_atomic_read_u64(&part->shared->groups[i]);
+	part->shared = NULL;
 }
 
 /*
