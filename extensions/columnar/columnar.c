@@ -460,9 +460,11 @@ columnar_stats(PG_FUNCTION_ARGS)
 	Relation	rel = open_columnar(relid, ACL_SELECT, false);
 	ColumnarReadState *read = columnar_begin_read(rel, GetActiveSnapshot(), NULL);
 	TupleDesc	tupdesc;
-	Datum		values[7];
-	bool		nulls[7] = {false, false, false, false, false, false, false};
+	Datum		values[9];
+	bool		nulls[9] = {false, false, false, false, false, false, false, false, false};
 	int64		deleted;
+	int64		free_pages = 0,
+				pending_pages = 0;
 	int64		stripes = 0,
 				groups = 0,
 				rows = 0,
@@ -490,6 +492,15 @@ columnar_stats(PG_FUNCTION_ARGS)
 		}
 	}
 	deleted = rows - (int64) columnar_total_rows(read);
+	foreach(lc, columnar_free_runs(columnar_storage_id(rel), GetActiveSnapshot()))
+	{
+		ColumnarFreeRun *run = lfirst(lc);
+
+		if (run->pending)
+			pending_pages += run->block_count;
+		else
+			free_pages += run->block_count;
+	}
 	columnar_end_read(read);
 	relation_close(rel, AccessShareLock);
 	values[0] = Int64GetDatum(stripes);
@@ -499,6 +510,8 @@ columnar_stats(PG_FUNCTION_ARGS)
 	values[4] = Int64GetDatum(raw_bytes);
 	values[5] = Int64GetDatum(meta_bytes);
 	values[6] = Int64GetDatum(deleted);
+	values[7] = Int64GetDatum(free_pages);
+	values[8] = Int64GetDatum(pending_pages);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -595,11 +608,83 @@ verify_failed(Relation rel, const ColumnarStripe *stripe, const char *what)
 								(unsigned long long) stripe->first_row, what)));
 }
 
+typedef struct PageUse
+{
+	uint64		first;
+	uint64		count;
+	uint64		stripe;			/* first row, or PG_UINT64_MAX: a free run */
+} PageUse;
+
+static int
+compare_page_use(const void *a, const void *b)
+{
+	const PageUse *x = a;
+	const PageUse *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* No two stripes, nor a stripe and a free run, may share a page. */
+static void
+verify_pages(Relation rel, List *stripes, BlockNumber nblocks)
+{
+	List	   *runs = columnar_free_runs(columnar_storage_id(rel), GetActiveSnapshot());
+	PageUse    *uses = palloc(sizeof(PageUse) * (list_length(stripes) + list_length(runs) + 1));
+	int			n = 0;
+	int			i;
+	ListCell   *lc;
+
+	foreach(lc, stripes)
+	{
+		ColumnarStripe *stripe = lfirst(lc);
+
+		if (stripe->first_block == InvalidBlockNumber)
+			continue;
+		uses[n].first = stripe->first_block;
+		uses[n].count = columnar_block_count(stripe->data_bytes);
+		uses[n].stripe = stripe->first_row;
+		n++;
+	}
+	foreach(lc, runs)
+	{
+		ColumnarFreeRun *run = lfirst(lc);
+
+		if (run->first_block == 0 || run->first_block + run->block_count > nblocks)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("strata_columnar table \"%s\" is inconsistent", RelationGetRelationName(rel)),
+					 errdetail_internal("Its free pages %llu to %llu lie outside the relation of %u blocks.",
+										(unsigned long long) run->first_block,
+										(unsigned long long) (run->first_block + run->block_count - 1),
+										nblocks)));
+		uses[n].first = run->first_block;
+		uses[n].count = run->block_count;
+		uses[n].stripe = PG_UINT64_MAX;
+		n++;
+	}
+	qsort(uses, n, sizeof(PageUse), compare_page_use);
+	for (i = 1; i < n; i++)
+	{
+		if (uses[i - 1].first + uses[i - 1].count <= uses[i].first)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("strata_columnar table \"%s\" is inconsistent", RelationGetRelationName(rel)),
+				 errdetail_internal("Block %llu holds %s and %s.",
+									(unsigned long long) uses[i].first,
+									uses[i - 1].stripe == PG_UINT64_MAX ? "free pages" :
+									psprintf("the stripe at row %llu", (unsigned long long) uses[i - 1].stripe),
+									uses[i].stripe == PG_UINT64_MAX ? "free pages" :
+									psprintf("the stripe at row %llu", (unsigned long long) uses[i].stripe))));
+	}
+}
+
 /*
  * Decode every chunk of every stripe the current snapshot sees, and check
  * what the metadata claims against the data: lengths, null counts, row
- * ranges that do not overlap, every value inside its chunk's bounds, and
- * row masks that delete only rows of stripes.
+ * ranges that do not overlap, pages that no two stripes or free runs share,
+ * every value inside its chunk's bounds, and row masks that delete only
+ * rows of stripes.
  */
 PG_FUNCTION_INFO_V1(columnar_verify);
 Datum
@@ -678,6 +763,8 @@ columnar_verify(PG_FUNCTION_ARGS)
 			}
 		}
 	}
+	verify_pages(rel, stripes, nblocks);
+
 	/* every row a mask deletes must be a row of a stripe */
 	deleted = rows - columnar_total_rows(read);
 	masked = columnar_deleted_count(rel, GetActiveSnapshot());

@@ -117,6 +117,7 @@ typedef struct ColumnarStripe
 	void	   *pending;
 } ColumnarStripe;
 
+extern Oid	columnar_metadata_relid(const char *name);
 extern uint64 columnar_new_storage_id(void);
 extern void columnar_storage_created(Oid relid, Oid relfilenode, uint64 storage_id);
 extern void columnar_drop_storage(uint64 storage_id);
@@ -169,6 +170,23 @@ typedef struct ColumnarRange
 } ColumnarRange;
 
 extern void columnar_insert_removed(uint64 storage_id, uint64 first_row, uint64 row_count);
+
+/* ---- pages of dropped stripes (columnar_freespace.c) ---- */
+
+/* a run of pages no stripe uses */
+typedef struct ColumnarFreeRun
+{
+	uint64		first_block;
+	uint64		block_count;
+	bool		pending;		/* a dropped stripe's, until nothing can read it */
+} ColumnarFreeRun;
+
+extern BlockNumber columnar_take_free_pages(uint64 storage_id, uint64 nblocks);
+extern void columnar_free_stripe_pages(uint64 storage_id, uint64 first_row,
+									   BlockNumber first_block, uint64 nblocks);
+extern uint64 columnar_release_free_pages(uint64 storage_id);
+extern List *columnar_free_runs(uint64 storage_id, Snapshot snapshot);
+
 extern List *columnar_take_removed(uint64 storage_id, TransactionId oldest_xmin);
 extern void columnar_get_options(Oid relid, ColumnarOptions *options);
 extern bool columnar_read_options(Oid relid, ColumnarOptions *options);

@@ -63,8 +63,8 @@
 #define Anum_row_mask_deleted 4
 #define Anum_row_mask_moved_to 5
 
-static Oid
-metadata_relid(const char *name)
+Oid
+columnar_metadata_relid(const char *name)
 {
 	Oid			nsp = get_namespace_oid("strata_columnar", true);
 	Oid			relid = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
@@ -110,19 +110,20 @@ insert_with_cid(Relation rel, HeapTuple tup, CommandId cid)
 uint64
 columnar_new_storage_id(void)
 {
-	return (uint64) nextval_internal(metadata_relid("storage_id_seq"), false);
+	return (uint64) nextval_internal(columnar_metadata_relid("storage_id_seq"), false);
 }
 
 /* Delete every stripe row of a storage, and the storage row itself. */
 static void
 delete_storage(uint64 storage_id)
 {
-	const char *tables[] = {"stripe", "reservation", "row_mask", "removed_range", "storage"};
+	const char *tables[] = {"stripe", "reservation", "row_mask", "removed_range",
+	"free_extent", "storage"};
 	int			t;
 
-	for (t = 0; t < 5; t++)
+	for (t = 0; t < lengthof(tables); t++)
 	{
-		Relation	rel = table_open(metadata_relid(tables[t]), RowExclusiveLock);
+		Relation	rel = table_open(columnar_metadata_relid(tables[t]), RowExclusiveLock);
 		ScanKeyData key;
 		SysScanDesc scan;
 		HeapTuple	tup;
@@ -140,7 +141,7 @@ delete_storage(uint64 storage_id)
 void
 columnar_storage_created(Oid relid, Oid relfilenode, uint64 storage_id)
 {
-	Relation	rel = table_open(metadata_relid("storage"), RowExclusiveLock);
+	Relation	rel = table_open(columnar_metadata_relid("storage"), RowExclusiveLock);
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
@@ -160,7 +161,7 @@ columnar_storage_created(Oid relid, Oid relfilenode, uint64 storage_id)
 void
 columnar_move_storage(uint64 storage_id, Oid relfilenode)
 {
-	Relation	rel = table_open(metadata_relid("storage"), RowExclusiveLock);
+	Relation	rel = table_open(columnar_metadata_relid("storage"), RowExclusiveLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -202,7 +203,7 @@ columnar_move_storage(uint64 storage_id, Oid relfilenode)
 uint64
 columnar_count_rows(Relation rel)
 {
-	Relation	srel = table_open(metadata_relid("stripe"), AccessShareLock);
+	Relation	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -212,7 +213,7 @@ columnar_count_rows(Relation rel)
 
 	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum(columnar_storage_id(rel)));
-	scan = systable_beginscan(srel, metadata_relid("stripe_pkey"), true, NULL, 1, &key);
+	scan = systable_beginscan(srel, columnar_metadata_relid("stripe_pkey"), true, NULL, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		bool		isnull;
@@ -240,7 +241,7 @@ columnar_count_rows(Relation rel)
 void
 columnar_delete_stripe(uint64 storage_id, uint64 first_row)
 {
-	Relation	rel = table_open(metadata_relid("stripe"), RowExclusiveLock);
+	Relation	rel = table_open(columnar_metadata_relid("stripe"), RowExclusiveLock);
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -267,7 +268,7 @@ void
 columnar_reserve_stripe(Relation rel, uint64 storage_id, uint64 first_row,
 						uint64 row_count, CommandId cid)
 {
-	Relation	srel = table_open(metadata_relid("reservation"), RowExclusiveLock);
+	Relation	srel = table_open(columnar_metadata_relid("reservation"), RowExclusiveLock);
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
@@ -284,7 +285,7 @@ columnar_insert_stripe(Relation rel, uint64 storage_id, uint64 first_row,
 					   uint64 row_count, BlockNumber first_block,
 					   uint64 data_bytes, bytea *skiplist, CommandId cid)
 {
-	Relation	srel = table_open(metadata_relid("stripe"), RowExclusiveLock);
+	Relation	srel = table_open(columnar_metadata_relid("stripe"), RowExclusiveLock);
 	Datum		values[Natts_stripe];
 	bool		nulls[Natts_stripe] = {false, false, false, false, false, false};
 
@@ -320,8 +321,8 @@ stripe_from_tuple(Relation rel, Relation srel, HeapTuple tup)
 List *
 columnar_read_stripes(Relation rel, uint64 storage_id, Snapshot snapshot)
 {
-	Relation	srel = table_open(metadata_relid("stripe"), AccessShareLock);
-	Relation	irel = index_open(metadata_relid("stripe_pkey"), AccessShareLock);
+	Relation	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
+	Relation	irel = index_open(columnar_metadata_relid("stripe_pkey"), AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -346,8 +347,8 @@ static int64
 find_covering(const char *meta, uint64 storage_id, uint64 row, Snapshot snapshot,
 			  HeapTuple *copy)
 {
-	Relation	srel = table_open(metadata_relid(meta), AccessShareLock);
-	Relation	irel = index_open(metadata_relid(psprintf("%s_pkey", meta)), AccessShareLock);
+	Relation	srel = table_open(columnar_metadata_relid(meta), AccessShareLock);
+	Relation	irel = index_open(columnar_metadata_relid(psprintf("%s_pkey", meta)), AccessShareLock);
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -390,7 +391,7 @@ columnar_find_stripe(Relation rel, uint64 storage_id, uint64 row, Snapshot snaps
 
 	if (find_covering("stripe", storage_id, row, snapshot, &tup) < 0)
 		return NULL;
-	srel = table_open(metadata_relid("stripe"), AccessShareLock);
+	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
 	stripe = stripe_from_tuple(rel, srel, tup);
 	table_close(srel, AccessShareLock);
 	return stripe;
@@ -417,7 +418,7 @@ void
 columnar_insert_mask(uint64 storage_id, uint64 first_row, CommandId cid,
 					 bytea *deleted, bytea *moved_to, bool killed)
 {
-	Relation	mrel = table_open(metadata_relid("row_mask"), RowExclusiveLock);
+	Relation	mrel = table_open(columnar_metadata_relid("row_mask"), RowExclusiveLock);
 	Datum		values[Natts_row_mask];
 	bool		nulls[Natts_row_mask] = {false, false, false, false, moved_to == NULL};
 
@@ -439,7 +440,7 @@ void
 columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 					ColumnarMaskVisitor fn, void *arg)
 {
-	Relation	mrel = table_open(metadata_relid("row_mask"), AccessShareLock);
+	Relation	mrel = table_open(columnar_metadata_relid("row_mask"), AccessShareLock);
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -449,7 +450,7 @@ columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 				Int64GetDatum(storage_id));
 	ScanKeyInit(&keys[1], Anum_row_mask_first_row, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum(span));
-	scan = systable_beginscan(mrel, metadata_relid("row_mask_span"), true, snapshot,
+	scan = systable_beginscan(mrel, columnar_metadata_relid("row_mask_span"), true, snapshot,
 							  span >= 0 ? 2 : 1, keys);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
@@ -501,7 +502,7 @@ columnar_mask_row_moved(const ColumnarMaskRow *m, size_t *len)
 void
 columnar_delete_mask(ItemPointer tid)
 {
-	Relation	mrel = table_open(metadata_relid("row_mask"), RowExclusiveLock);
+	Relation	mrel = table_open(columnar_metadata_relid("row_mask"), RowExclusiveLock);
 
 	simple_heap_delete(mrel, tid);
 	table_close(mrel, RowExclusiveLock);
@@ -523,7 +524,7 @@ columnar_stripe_range(uint64 storage_id, uint64 row, Snapshot snapshot,
 
 	if (first < 0)
 		return false;
-	srel = table_open(metadata_relid("stripe"), AccessShareLock);
+	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
 	desc = RelationGetDescr(srel);
 	*first_row = (uint64) first;
 	*row_count = DatumGetInt64(heap_getattr(tup, Anum_stripe_row_count, desc, &isnull));
@@ -538,7 +539,7 @@ columnar_stripe_range(uint64 storage_id, uint64 row, Snapshot snapshot,
 void
 columnar_insert_removed(uint64 storage_id, uint64 first_row, uint64 row_count)
 {
-	Relation	rel = table_open(metadata_relid("removed_range"), RowExclusiveLock);
+	Relation	rel = table_open(columnar_metadata_relid("removed_range"), RowExclusiveLock);
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
@@ -559,8 +560,8 @@ columnar_insert_removed(uint64 storage_id, uint64 first_row, uint64 row_count)
 List *
 columnar_take_removed(uint64 storage_id, TransactionId oldest_xmin)
 {
-	Relation	rel = table_open(metadata_relid("removed_range"), RowExclusiveLock);
-	Relation	irel = index_open(metadata_relid("removed_range_pkey"), AccessShareLock);
+	Relation	rel = table_open(columnar_metadata_relid("removed_range"), RowExclusiveLock);
+	Relation	irel = index_open(columnar_metadata_relid("removed_range_pkey"), AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -601,7 +602,7 @@ columnar_take_removed(uint64 storage_id, TransactionId oldest_xmin)
 static bool
 read_options_row(Oid relid, ColumnarOptions *options)
 {
-	Relation	rel = table_open(metadata_relid("options"), AccessShareLock);
+	Relation	rel = table_open(columnar_metadata_relid("options"), AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -695,7 +696,7 @@ columnar_get_options(Oid relid, ColumnarOptions *options)
 void
 columnar_store_options(Oid relid, const ColumnarOptions *options)
 {
-	Relation	rel = table_open(metadata_relid("options"), RowExclusiveLock);
+	Relation	rel = table_open(columnar_metadata_relid("options"), RowExclusiveLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;

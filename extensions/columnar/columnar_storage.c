@@ -14,12 +14,14 @@
  *
  * A stripe's byte stream is the concatenation of its stored chunks, column
  * by column; its catalog row gives the first block and the length.  Data
- * pages are written once, by the transaction that flushes the stripe, into
+ * pages are written by the transaction that flushes the stripe, into
  * pages it has just added to the relation under the relation extension
- * lock, and WAL-logged as full-page images: crash recovery, physical
- * replicas and point-in-time recovery all see them.  They become reachable
- * only when the stripe's catalog row commits, so an aborted or crashed
- * writer leaves unreachable pages and nothing a reader can see.
+ * lock, or into the pages of stripes VACUUM dropped once nothing can read
+ * those any more (columnar_freespace.c), and WAL-logged as full-page
+ * images: crash recovery, physical replicas and point-in-time recovery all
+ * see them.  They become reachable only when the stripe's catalog row
+ * commits, so an aborted or crashed writer leaves unreachable pages and
+ * nothing a reader can see.
  *
  * "next row" hands out row numbers (see columnar.h).  Reservations are not
  * transactional: a range reserved by a transaction that aborts is never
@@ -194,18 +196,60 @@ columnar_block_count(uint64 bytes)
 	return (bytes + DATA_PER_PAGE - 1) / DATA_PER_PAGE;
 }
 
+/* Fill an exclusively locked buffer with up to a page of stripe bytes. */
+static void
+write_page(Buffer buf, const char *data, uint64 n, bool needs_wal)
+{
+	Page		page = BufferGetPage(buf);
+
+	START_CRIT_SECTION();
+	PageInit(page, BLCKSZ, 0);
+	memcpy(page + SizeOfPageHeaderData, data, n);
+	((PageHeader) page)->pd_lower = SizeOfPageHeaderData + n;
+	MarkBufferDirty(buf);
+	if (needs_wal)
+		log_newpage_buffer(buf, true);
+	END_CRIT_SECTION();
+}
+
 /*
- * Append len bytes as new pages at the end of the relation; returns the
- * first block.  The pages are consecutive because the relation extension
- * lock is held while they are added.
+ * Write len bytes as a run of whole pages; returns the first block.  The
+ * pages are those of dropped stripes when a free run is large enough
+ * (columnar_freespace.c), else new pages at the end of the relation, which
+ * are consecutive because the relation extension lock is held while they
+ * are added.
  */
 BlockNumber
 columnar_write_data(Relation rel, const char *data, uint64 len)
 {
 	uint64		nblocks = columnar_block_count(len);
-	BlockNumber first = InvalidBlockNumber;
+	BlockNumber first;
 	uint64		i;
 	bool		needs_wal = RelationNeedsWAL(rel);
+
+	first = columnar_take_free_pages(columnar_storage_id(rel), nblocks);
+	if (first != InvalidBlockNumber)
+	{
+		BlockNumber size = RelationGetNumberOfBlocks(rel);
+
+		if (first == COLUMNAR_META_BLOCK || first + nblocks > size)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("strata_columnar relation \"%s\" lists free blocks %u to %llu past its end",
+							RelationGetRelationName(rel), first,
+							(unsigned long long) (first + nblocks - 1)),
+					 errdetail("The relation has %u blocks.", size)));
+		for (i = 0; i < nblocks; i++)
+		{
+			Buffer		buf = ReadBufferExtended(rel, MAIN_FORKNUM, first + i,
+												 RBM_ZERO_AND_LOCK, NULL);
+
+			write_page(buf, data + i * DATA_PER_PAGE,
+					   Min(DATA_PER_PAGE, len - i * DATA_PER_PAGE), needs_wal);
+			UnlockReleaseBuffer(buf);
+		}
+		return first;
+	}
 
 	if ((uint64) RelationGetNumberOfBlocks(rel) + nblocks >= MaxBlockNumber)
 		ereport(ERROR,
@@ -217,25 +261,14 @@ columnar_write_data(Relation rel, const char *data, uint64 len)
 	for (i = 0; i < nblocks; i++)
 	{
 		Buffer		buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
-		Page		page;
-		uint64		n = Min(DATA_PER_PAGE, len - i * DATA_PER_PAGE);
 
 		if (i == 0)
 			first = BufferGetBlockNumber(buf);
 		else
 			Assert(BufferGetBlockNumber(buf) == first + i);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		page = BufferGetPage(buf);
-
-		START_CRIT_SECTION();
-		PageInit(page, BLCKSZ, 0);
-		memcpy(page + SizeOfPageHeaderData, data + i * DATA_PER_PAGE, n);
-		((PageHeader) page)->pd_lower = SizeOfPageHeaderData + n;
-		MarkBufferDirty(buf);
-		if (needs_wal)
-			log_newpage_buffer(buf, true);
-		END_CRIT_SECTION();
-
+		write_page(buf, data + i * DATA_PER_PAGE,
+				   Min(DATA_PER_PAGE, len - i * DATA_PER_PAGE), needs_wal);
 		UnlockReleaseBuffer(buf);
 	}
 	UnlockRelationForExtension(rel, ExclusiveLock);

@@ -6,13 +6,14 @@
  *
  * Stripes are immutable, so VACUUM reclaims deleted rows by rewriting: the
  * live rows of every stripe with at least REWRITE_DELETED_FRACTION of its
- * rows deleted, and of the small stripes (fewer rows than a chunk group,
- * when there are two or more), go into new full stripes under new row
+ * rows deleted, and of the small stripes (fewer rows than a chunk group
+ * or a full stripe, when there are two or more), go into new full stripes under new row
  * numbers, each with new index entries; a stripe with no live row is simply
  * dropped.  The old stripe rows are deleted in VACUUM's transaction, so
- * snapshots taken before it commits keep reading the old stripes (their
- * pages are never reused) and later ones read the new: no row is seen
- * twice or missed.
+ * snapshots taken before it commits keep reading the old stripes and later
+ * ones read the new: no row is seen twice or missed.  The old stripes'
+ * pages are reused once no snapshot anywhere can read them: a later VACUUM
+ * frees them (columnar_freespace.c).
  *
  * A row that moves must not be deleted or updated concurrently, or the
  * change would stay with the old copy.  So the rewrite runs only when
@@ -291,10 +292,13 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 	List	   *dropped = NIL;
 	ColumnarRange *kept;
 	int			nkept = 0;
+	uint64		small_rows;
 	ListCell   *lc;
 	uint64		storage_id = columnar_storage_id(rel);
 
 	columnar_get_options(RelationGetRelid(rel), &options);
+	/* a stripe of stripe_row_limit rows is full, however small the limit */
+	small_rows = (uint64) Min(options.chunk_group_row_limit, options.stripe_row_limit);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	read = columnar_begin_read(rel, snapshot, NULL);
 	kept = palloc(sizeof(ColumnarRange) * (list_length(columnar_read_stripes_all(read)) + 1));
@@ -310,7 +314,7 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 			dropped = lappend(dropped, stripe);
 		else if ((double) (stripe->row_count - live) >= REWRITE_DELETED_FRACTION * stripe->row_count)
 			rewrite = lappend(rewrite, stripe);
-		else if (stripe->row_count < (uint64) options.chunk_group_row_limit)
+		else if (stripe->row_count < small_rows)
 			small = lappend(small, stripe);
 		else
 		{
@@ -375,6 +379,8 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 
 		columnar_delete_stripe(storage_id, stripe->first_row);
 		columnar_insert_removed(storage_id, stripe->first_row, stripe->row_count);
+		columnar_free_stripe_pages(storage_id, stripe->first_row, stripe->first_block,
+								   columnar_block_count(stripe->data_bytes));
 		res->removed_rows += stripe->row_count;
 	}
 	res->rewritten = list_length(rewrite);
@@ -458,6 +464,7 @@ columnar_vacuum_rel(Relation rel, VacuumParams *params, BufferAccessStrategy bst
 	int			elevel = (params->options & VACOPT_VERBOSE) ? INFO : DEBUG2;
 	RewriteResult res;
 	int64		index_removed;
+	uint64		freed_pages;
 	Snapshot	snapshot;
 	ColumnarReadState *read;
 	uint64		live,
@@ -467,6 +474,10 @@ columnar_vacuum_rel(Relation rel, VacuumParams *params, BufferAccessStrategy bst
 	memset(&res, 0, sizeof(res));
 	if (columnar_has_pending(RelationGetRelid(rel)))
 		return;
+
+	/* the pages of stripes earlier VACUUMs dropped, for the rewrite too */
+	freed_pages = columnar_release_free_pages(columnar_storage_id(rel));
+	CommandCounterIncrement();
 
 	if (ConditionalLockRelation(rel, ExclusiveLock))
 		rewrite_stripes(rel, &res);
@@ -493,10 +504,10 @@ columnar_vacuum_rel(Relation rel, VacuumParams *params, BufferAccessStrategy bst
 						 (PgStat_Counter) live, (PgStat_Counter) (total - live));
 
 	ereport(elevel,
-			(errmsg("strata_columnar: vacuumed \"%s\": %d stripes rewritten (%llu live rows moved), %d dropped, %llu row numbers removed, %d row masks merged, %lld index entries removed; %llu live and %llu deleted rows remain",
+			(errmsg("strata_columnar: vacuumed \"%s\": %d stripes rewritten (%llu live rows moved), %d dropped, %llu row numbers removed, %d row masks merged, %lld index entries removed, %llu pages freed for reuse; %llu live and %llu deleted rows remain",
 					RelationGetRelationName(rel), res.rewritten,
 					(unsigned long long) res.moved_rows, res.dropped,
 					(unsigned long long) res.removed_rows, res.masks_merged,
-					(long long) index_removed, (unsigned long long) live,
-					(unsigned long long) (total - live))));
+					(long long) index_removed, (unsigned long long) freed_pages,
+					(unsigned long long) live, (unsigned long long) (total - live))));
 }

@@ -72,6 +72,18 @@ CREATE TABLE strata_columnar.removed_range (
     PRIMARY KEY (storage_id, first_row)
 );
 
+-- Runs of a storage's pages no stripe uses, for new stripes to reuse.  While
+-- stripe_first_row is set, the run holds a stripe VACUUM dropped and waits
+-- until no snapshot anywhere, on standbys too, can read that stripe: a later
+-- VACUUM frees it once the stripe's row here has been pruned away.
+CREATE TABLE strata_columnar.free_extent (
+    storage_id       bigint NOT NULL,
+    first_block      bigint NOT NULL,
+    block_count      bigint NOT NULL,
+    stripe_first_row bigint
+);
+CREATE INDEX free_extent_storage ON strata_columnar.free_extent (storage_id);
+
 -- Per-table settings; a table without a row uses the strata_columnar.* GUCs.
 -- relid is a regclass so that pg_dump writes the table's name, and a restore
 -- into another database finds the table again by it.
@@ -92,7 +104,8 @@ SELECT pg_catalog.pg_extension_config_dump('strata_columnar.options', '');
 -- owner's eyes, through the functions below, not for everyone's.
 REVOKE ALL ON strata_columnar.storage, strata_columnar.stripe,
     strata_columnar.reservation, strata_columnar.row_mask,
-    strata_columnar.removed_range, strata_columnar.options FROM PUBLIC;
+    strata_columnar.removed_range, strata_columnar.free_extent,
+    strata_columnar.options FROM PUBLIC;
 
 -- Removes the metadata of storage that no table uses any more: dropped
 -- tables, and the transient tables of rewrites (ALTER TABLE ... SET ACCESS
@@ -118,6 +131,10 @@ BEGIN
     WHERE NOT EXISTS (SELECT 1 FROM strata_columnar.storage st
                       JOIN pg_class c ON c.relfilenode = st.relfilenode
                       WHERE st.storage_id = r.storage_id);
+    DELETE FROM strata_columnar.free_extent f
+    WHERE NOT EXISTS (SELECT 1 FROM strata_columnar.storage st
+                      JOIN pg_class c ON c.relfilenode = st.relfilenode
+                      WHERE st.storage_id = f.storage_id);
     DELETE FROM strata_columnar.storage st
     WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relfilenode = st.relfilenode);
     DELETE FROM strata_columnar.options o
@@ -163,12 +180,14 @@ CREATE FUNCTION strata_columnar.stats(
     OUT data_bytes bigint,
     OUT raw_bytes bigint,
     OUT metadata_bytes bigint,
-    OUT deleted_rows bigint)
+    OUT deleted_rows bigint,
+    OUT free_pages bigint,
+    OUT pending_pages bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'columnar_stats'
 LANGUAGE C STRICT;
 COMMENT ON FUNCTION strata_columnar.stats(regclass) IS
-    'Stripes, chunk groups, stored rows, bytes (stored and uncompressed) and deleted rows of a strata_columnar table; live rows are row_count - deleted_rows';
+    'Stripes, chunk groups, stored rows, bytes (stored and uncompressed) and deleted rows of a strata_columnar table; live rows are row_count - deleted_rows; free_pages new stripes can reuse, and pending_pages of dropped stripes that VACUUM frees once no snapshot can read them';
 
 CREATE FUNCTION strata_columnar.column_stats(
     rel regclass,

@@ -64,3 +64,60 @@ SELECT stripes, row_count, deleted_rows FROM strata_columnar.stats('vac');
 SELECT (SELECT count(*) FROM (SELECT * FROM vac EXCEPT ALL SELECT * FROM ref) a) +
        (SELECT count(*) FROM (SELECT * FROM ref EXCEPT ALL SELECT * FROM vac) b) AS differences;
 DROP TABLE vac, ref;
+
+-- Pages of the stripes VACUUM drops are reused.  Each round updates every
+-- row (the old stripes end up all deleted) and vacuums: the VACUUM drops
+-- the old stripes, their pages wait (pending) until no snapshot can read
+-- them, and the next VACUUM frees them for the stripes of the next update.
+-- Without reuse, the file grows by the whole table every round.
+CREATE TABLE churn (id int, grp int, v text) USING strata_columnar
+    WITH (autovacuum_enabled = off);
+SELECT strata_columnar.set_options('churn', stripe_row_limit => 10000);
+CREATE TABLE churn_ref (id int, grp int, v text);
+INSERT INTO churn SELECT g, g % 13, repeat(md5(g::text), 3) FROM generate_series(1, 30000) g;
+INSERT INTO churn_ref SELECT * FROM churn;
+CREATE TEMP TABLE churn_size (round int, blocks bigint);
+INSERT INTO churn_size VALUES (0, pg_relation_size('churn') / 8192);
+UPDATE churn SET grp = grp + 1;
+VACUUM churn;
+INSERT INTO churn_size VALUES (1, pg_relation_size('churn') / 8192);
+SELECT free_pages, pending_pages > 0 AS pending FROM strata_columnar.stats('churn');
+UPDATE churn SET grp = grp + 1;
+VACUUM churn;
+INSERT INTO churn_size VALUES (2, pg_relation_size('churn') / 8192);
+UPDATE churn SET grp = grp + 1;
+VACUUM churn;
+INSERT INTO churn_size VALUES (3, pg_relation_size('churn') / 8192);
+UPDATE churn SET grp = grp + 1, v = upper(v) WHERE id % 2 = 0;
+VACUUM churn;
+UPDATE churn SET grp = grp + 1, v = lower(v) WHERE id % 2 = 0;
+VACUUM churn;
+UPDATE churn SET grp = grp + 1;
+VACUUM churn;
+INSERT INTO churn_size VALUES (6, pg_relation_size('churn') / 8192);
+UPDATE churn_ref SET grp = grp + 4;
+UPDATE churn_ref SET grp = grp + 2 WHERE id % 2 = 0;
+-- rounds 3 to 6 ran in the pages of earlier rounds: the file stopped growing
+SELECT (SELECT blocks FROM churn_size WHERE round = 6) =
+       (SELECT blocks FROM churn_size WHERE round = 3) AS stopped_growing,
+       (SELECT blocks FROM churn_size WHERE round = 6) <
+       (SELECT blocks FROM churn_size WHERE round = 0) * 4 AS bounded;
+SELECT (SELECT count(*) FROM (SELECT * FROM churn EXCEPT ALL SELECT * FROM churn_ref) a) +
+       (SELECT count(*) FROM (SELECT * FROM churn_ref EXCEPT ALL SELECT * FROM churn) b) AS differences;
+SELECT strata_columnar.verify('churn') LIKE 'ok: %' AS verified;
+
+-- a writer that aborts gives back the pages it took
+SELECT free_pages AS free_before FROM strata_columnar.stats('churn') \gset
+BEGIN;
+INSERT INTO churn SELECT g, 0, 'aborted' FROM generate_series(1, 10000) g;
+SELECT free_pages < :free_before AS took_pages FROM strata_columnar.stats('churn');
+ROLLBACK;
+SELECT free_pages = :free_before AS given_back FROM strata_columnar.stats('churn');
+-- one that commits keeps them, and the rest of the run stays free
+INSERT INTO churn SELECT g, 0, 'kept' FROM generate_series(1, 10000) g;
+SELECT free_pages < :free_before AS kept FROM strata_columnar.stats('churn');
+SELECT (SELECT blocks FROM churn_size WHERE round = 6) = pg_relation_size('churn') / 8192 AS same_size;
+SELECT count(*) FROM churn WHERE v = 'kept';
+SELECT strata_columnar.verify('churn') LIKE 'ok: %' AS verified;
+
+DROP TABLE churn, churn_ref;

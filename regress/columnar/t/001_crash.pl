@@ -1,7 +1,7 @@
 # kill -9 of the postmaster in the middle of a bulk load, a VACUUM FULL, an
-# UPDATE and a VACUUM: after crash recovery every committed row is there,
-# no change of the interrupted transactions is, and verify() finds the
-# table consistent.
+# UPDATE, a VACUUM and a load into reused pages: after crash recovery every
+# committed row is there, no change of the interrupted transactions is, and
+# verify() finds the table consistent.
 use strict;
 use warnings;
 use FindBin;
@@ -109,6 +109,33 @@ is($node->safe_psql('postgres', q{SELECT count(*), sum(n), (SELECT deleted_rows 
    "$want|0", 'VACUUM after recovery rewrites the table, no row lost');
 is($node->safe_psql('postgres', q{SET enable_seqscan = off; SELECT n FROM u WHERE id = 999999}), '999999',
    'the index finds a moved row');
+
+# kill -9 while a load writes into the pages of dropped stripes: the pages
+# it took are free again after recovery, and no committed row is touched.
+$node->safe_psql('postgres', q{DELETE FROM u WHERE id > 500000; VACUUM u});
+$node->safe_psql('postgres', q{VACUUM u});
+$want = $node->safe_psql('postgres', q{SELECT count(*), sum(n) FROM u});
+my ($free, $size) = split /\|/, $node->safe_psql('postgres',
+    q{SELECT free_pages, pg_relation_size('u') FROM strata_columnar.stats('u')});
+ok($free > 0, "VACUUM freed the pages of the dropped stripes ($free)");
+my $reuse = IPC::Run::start(
+    [ 'psql', '-X', '-d', $node->connstr('postgres'), '-c',
+      q{BEGIN; INSERT INTO u SELECT g, g FROM generate_series(2000001, 2200000) g; SELECT pg_sleep(600);} ],
+    '>', \$out, '2>', \$err);
+ok($node->poll_query_until('postgres', q{SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND wait_event = 'PgSleep'}),
+   'the load into reused pages is written and uncommitted');
+is($node->safe_psql('postgres', q{SELECT pg_relation_size('u')}), $size, 'it wrote into free pages');
+crash_restart($node);
+$reuse->kill_kill;
+is($node->safe_psql('postgres', q{SELECT count(*), sum(n) FROM u}), $want,
+   'after the crash, none of its rows are there and every committed one is');
+is($node->safe_psql('postgres', q{SELECT free_pages FROM strata_columnar.stats('u')}), $free,
+   'the pages it took are free again');
+$node->safe_psql('postgres', q{INSERT INTO u SELECT g, g FROM generate_series(2000001, 2200000) g});
+is($node->safe_psql('postgres', q{SELECT pg_relation_size('u'), count(*) FROM u WHERE id > 2000000}), "$size|200000",
+   'a committed load takes them');
+like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('u')}), qr/^ok: /,
+     'verify() after the load into reused pages');
 
 $node->stop;
 done_testing();
