@@ -72,13 +72,14 @@ insert_run(Relation frel, uint64 storage_id, uint64 first, uint64 count, int64 s
 }
 
 /*
- * The runs of a storage that are not deleted, or are being deleted by a
- * transaction still running (SnapshotSelf: taking them will fail without
- * waiting).  The caller holds a registered snapshot, so no run read here
- * can be pruned, and its TID reused, before the caller deletes it.
+ * The runs of a storage that snapshot sees.  Those who take or join runs
+ * read with SnapshotSelf: runs not deleted, or being deleted by a
+ * transaction still running (taking those fails without waiting).  They
+ * hold a registered snapshot, so no run read here can be pruned, and its
+ * TID reused, before they delete it.
  */
 static int
-read_runs(Relation frel, uint64 storage_id, FreeRun **out)
+read_runs(Relation frel, uint64 storage_id, Snapshot snapshot, FreeRun **out)
 {
 	ScanKeyData key;
 	SysScanDesc scan;
@@ -90,7 +91,7 @@ read_runs(Relation frel, uint64 storage_id, FreeRun **out)
 	ScanKeyInit(&key, Anum_free_extent_storage_id, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum(storage_id));
 	scan = systable_beginscan(frel, columnar_metadata_relid("free_extent_storage"), true,
-							  SnapshotSelf, 1, &key);
+							  snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Datum		values[Natts_free_extent];
@@ -170,7 +171,7 @@ columnar_take_free_pages(uint64 storage_id, uint64 nblocks)
 	Relation	frel = table_open(columnar_metadata_relid("free_extent"), RowExclusiveLock);
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	FreeRun    *runs;
-	int			n = read_runs(frel, storage_id, &runs);
+	int			n = read_runs(frel, storage_id, SnapshotSelf, &runs);
 	int			nfit = 0;
 	int			i;
 	BlockNumber taken = InvalidBlockNumber;
@@ -197,15 +198,6 @@ columnar_take_free_pages(uint64 storage_id, uint64 nblocks)
 	UnregisterSnapshot(snapshot);
 	table_close(frel, RowExclusiveLock);
 	return taken;
-}
-
-static int
-compare_free_run(const ListCell *a, const ListCell *b)
-{
-	const ColumnarFreeRun *x = lfirst(a);
-	const ColumnarFreeRun *y = lfirst(b);
-
-	return x->first_block < y->first_block ? -1 : x->first_block > y->first_block;
 }
 
 /* VACUUM dropped the stripe at first_row, whose data filled these pages. */
@@ -255,11 +247,10 @@ stripe_row_gone(Relation srel, uint64 storage_id, uint64 first_row)
 	buf = ReadBuffer(srel, ItemPointerGetBlockNumber(&tid));
 	if (ConditionalLockBufferForCleanup(buf))
 	{
-		int			ndeleted PG_USED_FOR_ASSERTS_ONLY;
 		int			nnewlpdead;
 
-		ndeleted = heap_page_prune(srel, buf, InvalidTransactionId, GlobalVisTestFor(srel),
-								   InvalidTransactionId, 0, &nnewlpdead, NULL);
+		(void) heap_page_prune(srel, buf, InvalidTransactionId, GlobalVisTestFor(srel),
+							   InvalidTransactionId, 0, &nnewlpdead, NULL);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	}
 	ReleaseBuffer(buf);
@@ -286,7 +277,7 @@ columnar_release_free_pages(uint64 storage_id)
 	Relation	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	FreeRun    *runs;
-	int			n = read_runs(frel, storage_id, &runs);
+	int			n = read_runs(frel, storage_id, SnapshotSelf, &runs);
 	int			nfree = 0;
 	uint64		freed = 0;
 	int			i,
@@ -345,30 +336,24 @@ List *
 columnar_free_runs(uint64 storage_id, Snapshot snapshot)
 {
 	Relation	frel = table_open(columnar_metadata_relid("free_extent"), AccessShareLock);
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	List	   *runs = NIL;
+	FreeRun    *runs;
+	int			n = read_runs(frel, storage_id, snapshot, &runs);
+	List	   *list = NIL;
+	int			i;
 
-	ScanKeyInit(&key, Anum_free_extent_storage_id, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(storage_id));
-	scan = systable_beginscan(frel, columnar_metadata_relid("free_extent_storage"), true,
-							  snapshot, 1, &key);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		ColumnarFreeRun *r = palloc(sizeof(ColumnarFreeRun));
-		Datum		values[Natts_free_extent];
-		bool		nulls[Natts_free_extent];
-
-		heap_deform_tuple(tup, RelationGetDescr(frel), values, nulls);
-		r->first_block = DatumGetInt64(values[1]);
-		r->block_count = DatumGetInt64(values[2]);
-		r->pending = !nulls[3];
-		if (r->block_count > 0)	/* not a run its taker used up */
-			runs = lappend(runs, r);
-	}
-	systable_endscan(scan);
 	table_close(frel, AccessShareLock);
-	list_sort(runs, compare_free_run);
-	return runs;
+	qsort(runs, n, sizeof(FreeRun), compare_first);
+	for (i = 0; i < n; i++)
+	{
+		ColumnarFreeRun *r;
+
+		if (runs[i].count == 0)
+			continue;			/* a run its taker used up */
+		r = palloc(sizeof(ColumnarFreeRun));
+		r->first_block = runs[i].first;
+		r->block_count = runs[i].count;
+		r->pending = runs[i].stripe >= 0;
+		list = lappend(list, r);
+	}
+	return list;
 }
