@@ -165,6 +165,7 @@ _PG_init(void)
 							MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, PGC_USERSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 	columnar_cache_init();
+	columnar_compressor_init();
 	columnar_customscan_init();
 	columnar_agg_init();
 	columnar_alter_init();

@@ -90,6 +90,21 @@ columnar_tid_to_row(ItemPointer tid)
 		ItemPointerGetOffsetNumber(tid) - 1;
 }
 
+/* ---- compressing on a helper thread (columnar_compressor.c) ---- */
+
+typedef struct ColumnarCompressJob ColumnarCompressJob;
+
+extern void columnar_compressor_init(void);
+extern bool columnar_compress_chunk(StrataCodec codec, int level, const char *raw,
+									size_t raw_len, char *dst, size_t dst_cap,
+									size_t *stored_len);
+extern ColumnarCompressJob *columnar_compress_submit(StrataCodec codec, int level,
+													 const char *raw, size_t raw_len);
+extern const char *columnar_compress_result(ColumnarCompressJob *job, size_t *stored_len,
+											StrataCodec *codec);
+extern void columnar_compress_free(ColumnarCompressJob *job);
+extern void columnar_compress_free_all(void);
+
 /* ---- storage (columnar_storage.c) ---- */
 
 extern void columnar_init_storage(Relation rel, SMgrRelation srel, uint64 storage_id,

@@ -102,9 +102,23 @@ typedef struct WriteState
 	uint32	   *group_rows_arr;
 	ColumnarChunkMeta *metas;	/* [column * groups_cap + group] */
 
+	/* chunks of the last finished group still on the compression thread */
+	List	   *jobs;			/* of DeferredChunk */
+	size_t		pending_bytes;	/* their raw bytes */
+
 	MemoryContext cxt;
 	MemoryContext tmp;
 } WriteState;
+
+typedef struct DeferredChunk
+{
+	ColumnarCompressJob *job;
+	int			column;
+	uint32		group;
+} DeferredChunk;
+
+/* chunks at least this long are compressed on the helper thread */
+#define BACKGROUND_CHUNK_BYTES (64 * 1024)
 
 /* all write states of this transaction; lives in TopTransactionContext */
 static List *write_states = NIL;
@@ -475,7 +489,7 @@ dictionary_encode(const StringInfo values, const uint32 *offsets, uint32 rows, u
 
 /*
  * The stored form of a chunk: compressed with the table's codec, or raw
- * when compression does not make it shorter.
+ * when compression does not make it shorter (columnar_compress_chunk).
  */
 static char *
 stored_form(WriteState *state, char *raw, size_t raw_len, StrataCodec *codec, size_t *stored_len)
@@ -483,22 +497,10 @@ stored_form(WriteState *state, char *raw, size_t raw_len, StrataCodec *codec, si
 	StrataCodec c = state->options.codec;
 	size_t		bound = strata_compress_bound(c, raw_len);
 	char	   *comp = c == STRATA_CODEC_NONE || bound == 0 ? NULL : palloc(bound);
-	const char *detail;
 
-	/*
-	 * Compression that saves less than an eighth (random keys, hashes) is
-	 * not kept: every read would pay for decompressing it.  A long chunk
-	 * whose last 4 kB do not compress by a sixteenth is not tried whole.
-	 */
-	if (comp != NULL && raw_len >= 32 * 1024 &&
-		(strata_compress(c, state->options.compression_level, raw + raw_len - 4096, 4096,
-						 comp, bound, stored_len, &detail) != STRATA_CODEC_OK ||
-		 *stored_len >= 4096 - 4096 / 16))
-		comp = NULL;
 	if (comp == NULL ||
-		strata_compress(c, state->options.compression_level, raw, raw_len,
-						comp, bound, stored_len, &detail) != STRATA_CODEC_OK ||
-		*stored_len >= raw_len - raw_len / 8)
+		!columnar_compress_chunk(c, state->options.compression_level, raw, raw_len,
+								 comp, bound, stored_len))
 	{
 		*codec = STRATA_CODEC_NONE;
 		*stored_len = raw_len;
@@ -506,6 +508,49 @@ stored_form(WriteState *state, char *raw, size_t raw_len, StrataCodec *codec, si
 	}
 	*codec = c;
 	return comp;
+}
+
+/* Append a chunk's stored form to its column, and finish its metadata. */
+static void
+store_chunk(WriteState *state, int column, uint32 group, const char *stored,
+			size_t stored_len, StrataCodec codec)
+{
+	ColumnBuilder *col = &state->cols[column];
+	ColumnarChunkMeta *meta = &state->metas[column * state->groups_cap + group];
+
+	meta->offset = col->stored.len;
+	meta->stored_len = (uint32) stored_len;
+	meta->crc = columnar_crc32c(stored, stored_len);
+	meta->codec = (uint8) codec;
+	appendBinaryStringInfo(&col->stored, stored, (int) stored_len);
+}
+
+/*
+ * Collect the chunks the compression thread has (keep), or give them up
+ * (the state is going away).
+ */
+static void
+drain_jobs(WriteState *state, bool keep)
+{
+	ListCell   *lc;
+
+	foreach(lc, state->jobs)
+	{
+		DeferredChunk *d = lfirst(lc);
+
+		if (keep)
+		{
+			size_t		stored_len;
+			StrataCodec codec;
+			const char *stored = columnar_compress_result(d->job, &stored_len, &codec);
+
+			store_chunk(state, d->column, d->group, stored, stored_len, codec);
+		}
+		columnar_compress_free(d->job);
+	}
+	list_free_deep(state->jobs);
+	state->jobs = NIL;
+	state->pending_bytes = 0;
 }
 
 /* Compress the current chunk group of every column and start a new one. */
@@ -516,6 +561,7 @@ finish_group(WriteState *state)
 	int			i;
 	uint32		g = state->ngroups;
 
+	drain_jobs(state, true);
 	if (state->group_rows == 0)
 		return;
 	old = MemoryContextSwitchTo(state->cxt);
@@ -544,8 +590,9 @@ finish_group(WriteState *state)
 		char	   *raw;
 		char	   *comp;
 		size_t		comp_len = 0;
-		StrataCodec codec;
+		StrataCodec codec = STRATA_CODEC_NONE;
 		uint8		encoding;
+		ColumnarCompressJob *job;
 
 		MemoryContextSwitchTo(state->tmp);
 		raw = NULL;
@@ -654,16 +701,28 @@ finish_group(WriteState *state)
 				}
 			}
 		}
-		if (comp == NULL)
+		job = NULL;
+		if (comp == NULL && raw_len >= BACKGROUND_CHUNK_BYTES)
+			job = columnar_compress_submit(state->options.codec, state->options.compression_level,
+										   raw, raw_len);
+		if (comp == NULL && job == NULL)
 			comp = stored_form(state, raw, raw_len, &codec, &comp_len);
 		MemoryContextSwitchTo(state->cxt);
 
-		meta->offset = col->stored.len;
-		meta->stored_len = (uint32) comp_len;
+		if (job != NULL)
+		{
+			DeferredChunk *d = palloc(sizeof(DeferredChunk));
+
+			d->job = job;
+			d->column = i;
+			d->group = g;
+			state->jobs = lappend(state->jobs, d);
+			state->pending_bytes += raw_len;
+		}
+		else
+			store_chunk(state, i, g, comp, comp_len, codec);
 		meta->raw_len = (uint32) raw_len;
 		meta->null_count = col->null_count;
-		meta->crc = columnar_crc32c(comp, comp_len);
-		meta->codec = (uint8) codec;
 		meta->encoding = encoding;
 		meta->has_bounds = false;
 		if (col->has_bounds)
@@ -682,7 +741,6 @@ finish_group(WriteState *state)
 				meta->max = memcpy(palloc(max_len), max, max_len);
 			}
 		}
-		appendBinaryStringInfo(&col->stored, comp, (int) comp_len);
 
 		resetStringInfo(&col->values);
 		memset(col->bitmap, 0, (state->options.chunk_group_row_limit + 7) / 8 + 8);
@@ -928,6 +986,9 @@ insert_row(Relation rel, TupleTableSlot *slot, bool bulk, CommandId cid)
 		state->max_group_bytes >= (uint32) state->options.chunk_group_byte_limit)
 	{
 		finish_group(state);
+		/* collect the chunks in flight only if they may fill the stripe */
+		if (stored_bytes(state) + state->pending_bytes >= (size_t) state->options.stripe_byte_limit)
+			drain_jobs(state, true);
 		if (stored_bytes(state) >= (size_t) state->options.stripe_byte_limit)
 		{
 			flush_state(state, rel);
@@ -954,6 +1015,7 @@ flush_state(WriteState *state, Relation rel)
 
 	Assert(!state->flushed && state->subxid == GetCurrentSubTransactionId());
 	finish_group(state);
+	drain_jobs(state, true);
 	old = MemoryContextSwitchTo(state->tmp);
 
 	/* the stripe's bytes: every column's chunks, column after column */
@@ -994,6 +1056,7 @@ flush_state(WriteState *state, Relation rel)
 static void
 free_state(WriteState *state)
 {
+	drain_jobs(state, false);
 	write_states = list_delete_ptr(write_states, state);
 	MemoryContextDelete(state->cxt);
 }
@@ -1064,6 +1127,7 @@ columnar_pending_stripes(Relation rel, Snapshot snapshot)
 			continue;
 
 		finish_group(state);
+		drain_jobs(state, true);
 		stripe = palloc0(sizeof(ColumnarStripe));
 		stripe->first_row = state->first_row;
 		stripe->row_count = state->rows;
@@ -1266,6 +1330,7 @@ columnar_xact_callback(XactEvent event, void *arg)
 			write_states = NIL;
 			sort_buffers = NIL;
 			reservation_counts = NULL;
+			columnar_compress_free_all();	/* of states that went */
 			columnar_fetch_cache_reset();
 			columnar_speculative_end();	/* an insertion an error cut short */
 			break;

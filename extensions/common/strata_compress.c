@@ -9,9 +9,9 @@
  * happy) and a guard on every size that crosses into a library taking int
  * or uint32 lengths.
  *
- * zstd contexts are kept for the life of the process: creating one costs
- * more than compressing a small chunk.  A backend is single-threaded, so
- * one static context per direction is enough.
+ * zstd contexts are kept for the life of the thread: creating one costs
+ * more than compressing a small chunk.  Each thread has its own, one per
+ * direction: strata_columnar compresses chunks on a helper thread too.
  *
  *-------------------------------------------------------------------------
  */
@@ -36,8 +36,8 @@ static const char *const codec_names[STRATA_CODEC_COUNT] = {
 	"none", "zstd", "lz4", "snappy", "gzip"
 };
 
-static ZSTD_CCtx *zstd_cctx;
-static ZSTD_DCtx *zstd_dctx;
+static _Thread_local ZSTD_CCtx *zstd_cctx;
+static _Thread_local ZSTD_DCtx *zstd_dctx;
 
 bool
 strata_codec_from_name(const char *name, StrataCodec *codec)

@@ -92,3 +92,34 @@ FROM ((TABLE rle_lz4 EXCEPT ALL TABLE rle_heap) UNION ALL (TABLE rle_heap EXCEPT
       UNION ALL (TABLE rle_z EXCEPT ALL TABLE rle_heap) UNION ALL (TABLE rle_heap EXCEPT ALL TABLE rle_z)) x;
 DROP TABLE rle, rle_heap, rle_lz4, rle_z;
 RESET strata_columnar.compression;
+
+-- Chunks of 64 kB and more are compressed on a helper thread while the
+-- writer reads on (strata_columnar.background_compression); it stores the
+-- same bytes as compressing in line.
+CREATE TABLE bg_on (id int, v text) USING strata_columnar;
+CREATE TABLE bg_off (id int, v text) USING strata_columnar;
+INSERT INTO bg_on SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 50000) g;
+SET strata_columnar.background_compression = off;
+INSERT INTO bg_off SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 50000) g;
+RESET strata_columnar.background_compression;
+SELECT a.attname, a.chunks, a.stored_bytes < a.raw_bytes / 2 AS compressed, a.codecs,
+       (a.stored_bytes, a.raw_bytes, a.encodings) = (b.stored_bytes, b.raw_bytes, b.encodings) AS same_as_in_line
+FROM strata_columnar.column_stats('bg_on') a JOIN strata_columnar.column_stats('bg_off') b USING (attname)
+ORDER BY 1;
+-- chunks in flight when a statement fails, a subtransaction rolls back, a
+-- transaction reads its own unflushed rows or aborts
+BEGIN;
+INSERT INTO bg_on SELECT g, repeat(md5(g::text), 3) FROM generate_series(100001, 125000) g;
+SAVEPOINT s;
+INSERT INTO bg_on SELECT g, CASE WHEN g = 160000 THEN (1 / 0)::text ELSE repeat(md5(g::text), 3) END
+FROM generate_series(130001, 170000) g;
+ROLLBACK TO s;
+SELECT count(*), count(DISTINCT v), sum(length(v)) FROM bg_on;
+COMMIT;
+BEGIN;
+INSERT INTO bg_on SELECT g, repeat(md5(g::text), 3) FROM generate_series(200001, 235000) g;
+ROLLBACK;
+INSERT INTO bg_on SELECT g, repeat(md5(g::text), 3) FROM generate_series(300001, 300100) g;
+SELECT count(*), count(DISTINCT v), sum(length(v)) FROM bg_on;
+SELECT strata_columnar.verify('bg_on') LIKE 'ok: %' AS verified;
+DROP TABLE bg_on, bg_off;
