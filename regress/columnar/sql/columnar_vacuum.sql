@@ -119,5 +119,18 @@ SELECT free_pages < :free_before AS kept FROM strata_columnar.stats('churn');
 SELECT (SELECT blocks FROM churn_size WHERE round = 6) = pg_relation_size('churn') / 8192 AS same_size;
 SELECT count(*) FROM churn WHERE v = 'kept';
 SELECT strata_columnar.verify('churn') LIKE 'ok: %' AS verified;
-
+-- TRUNCATE and DROP take the free pages with the storage
+SELECT storage_id AS churn_storage FROM strata_columnar.storage WHERE relid = 'churn'::regclass \gset
+SELECT count(*) > 0 AS had_runs FROM strata_columnar.free_extent WHERE storage_id = :churn_storage;
+TRUNCATE churn;
+SELECT free_pages, pending_pages FROM strata_columnar.stats('churn');
+SELECT count(*) AS old_runs FROM strata_columnar.free_extent WHERE storage_id = :churn_storage;
+INSERT INTO churn SELECT g, 0, 'again' FROM generate_series(1, 30000) g;
+UPDATE churn SET grp = 1;
+VACUUM churn;
+VACUUM churn;
+SELECT free_pages > 0 AS has_free FROM strata_columnar.stats('churn');
+SELECT storage_id AS churn_storage FROM strata_columnar.storage WHERE relid = 'churn'::regclass \gset
+SELECT count(*) > 0 AS had_runs FROM strata_columnar.free_extent WHERE storage_id = :churn_storage;
 DROP TABLE churn, churn_ref;
+SELECT count(*) AS dropped_runs FROM strata_columnar.free_extent WHERE storage_id = :churn_storage;
