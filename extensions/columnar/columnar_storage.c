@@ -196,82 +196,70 @@ columnar_block_count(uint64 bytes)
 	return (bytes + DATA_PER_PAGE - 1) / DATA_PER_PAGE;
 }
 
-/* Fill an exclusively locked buffer with up to a page of stripe bytes. */
-static void
-write_page(Buffer buf, const char *data, uint64 n, bool needs_wal)
-{
-	Page		page = BufferGetPage(buf);
-
-	START_CRIT_SECTION();
-	PageInit(page, BLCKSZ, 0);
-	memcpy(page + SizeOfPageHeaderData, data, n);
-	((PageHeader) page)->pd_lower = SizeOfPageHeaderData + n;
-	MarkBufferDirty(buf);
-	if (needs_wal)
-		log_newpage_buffer(buf, true);
-	END_CRIT_SECTION();
-}
-
 /*
  * Write len bytes as a run of whole pages; returns the first block.  The
  * pages are those of dropped stripes when a free run is large enough
  * (columnar_freespace.c), else new pages at the end of the relation, which
  * are consecutive because the relation extension lock is held while they
- * are added.
+ * are added.  Either way each page is written whole and WAL-logged as a
+ * full-page image.
  */
 BlockNumber
 columnar_write_data(Relation rel, const char *data, uint64 len)
 {
 	uint64		nblocks = columnar_block_count(len);
-	BlockNumber first;
+	BlockNumber first = columnar_take_free_pages(columnar_storage_id(rel), nblocks);
+	bool		reuse = first != InvalidBlockNumber;
+	BlockNumber size = RelationGetNumberOfBlocks(rel);
 	uint64		i;
 	bool		needs_wal = RelationNeedsWAL(rel);
 
-	first = columnar_take_free_pages(columnar_storage_id(rel), nblocks);
-	if (first != InvalidBlockNumber)
-	{
-		BlockNumber size = RelationGetNumberOfBlocks(rel);
-
-		if (first == COLUMNAR_META_BLOCK || first + nblocks > size)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("strata_columnar relation \"%s\" lists free blocks %u to %llu past its end",
-							RelationGetRelationName(rel), first,
-							(unsigned long long) (first + nblocks - 1)),
-					 errdetail("The relation has %u blocks.", size)));
-		for (i = 0; i < nblocks; i++)
-		{
-			Buffer		buf = ReadBufferExtended(rel, MAIN_FORKNUM, first + i,
-												 RBM_ZERO_AND_LOCK, NULL);
-
-			write_page(buf, data + i * DATA_PER_PAGE,
-					   Min(DATA_PER_PAGE, len - i * DATA_PER_PAGE), needs_wal);
-			UnlockReleaseBuffer(buf);
-		}
-		return first;
-	}
-
-	if ((uint64) RelationGetNumberOfBlocks(rel) + nblocks >= MaxBlockNumber)
+	if (reuse && (first == COLUMNAR_META_BLOCK || first + nblocks > size))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("strata_columnar relation \"%s\" lists free blocks %u to %llu past its end",
+						RelationGetRelationName(rel), first,
+						(unsigned long long) (first + nblocks - 1)),
+				 errdetail("The relation has %u blocks.", size)));
+	if (!reuse && (uint64) size + nblocks >= MaxBlockNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("strata_columnar table \"%s\" cannot grow past %u blocks",
 						RelationGetRelationName(rel), MaxBlockNumber)));
 
-	LockRelationForExtension(rel, ExclusiveLock);
+	if (!reuse)
+		LockRelationForExtension(rel, ExclusiveLock);
 	for (i = 0; i < nblocks; i++)
 	{
-		Buffer		buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
+		uint64		n = Min(DATA_PER_PAGE, len - i * DATA_PER_PAGE);
+		Buffer		buf;
+		Page		page;
 
-		if (i == 0)
-			first = BufferGetBlockNumber(buf);
+		if (reuse)
+			buf = ReadBufferExtended(rel, MAIN_FORKNUM, first + i, RBM_ZERO_AND_LOCK, NULL);
 		else
+		{
+			buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
+			if (i == 0)
+				first = BufferGetBlockNumber(buf);
 			Assert(BufferGetBlockNumber(buf) == first + i);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		write_page(buf, data + i * DATA_PER_PAGE,
-				   Min(DATA_PER_PAGE, len - i * DATA_PER_PAGE), needs_wal);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		}
+		page = BufferGetPage(buf);
+
+		START_CRIT_SECTION();
+		PageInit(page, BLCKSZ, 0);
+		memcpy(page + SizeOfPageHeaderData, data + i * DATA_PER_PAGE, n);
+		((PageHeader) page)->pd_lower = SizeOfPageHeaderData + n;
+		MarkBufferDirty(buf);
+		if (needs_wal)
+			log_newpage_buffer(buf, true);
+		END_CRIT_SECTION();
+
 		UnlockReleaseBuffer(buf);
 	}
-	UnlockRelationForExtension(rel, ExclusiveLock);
+	if (!reuse)
+		UnlockRelationForExtension(rel, ExclusiveLock);
 	return first;
 }
 

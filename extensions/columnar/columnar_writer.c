@@ -104,7 +104,6 @@ typedef struct WriteState
 
 	/* chunks of the last finished group still on the compression thread */
 	List	   *jobs;			/* of DeferredChunk */
-	size_t		pending_bytes;	/* their raw bytes */
 
 	MemoryContext cxt;
 	MemoryContext tmp;
@@ -550,12 +549,31 @@ drain_jobs(WriteState *state, bool keep)
 	}
 	list_free_deep(state->jobs);
 	state->jobs = NIL;
-	state->pending_bytes = 0;
 }
 
-/* Compress the current chunk group of every column and start a new one. */
+/* The raw bytes of the chunks on the compression thread. */
+static size_t
+pending_bytes(WriteState *state)
+{
+	size_t		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, state->jobs)
+	{
+		DeferredChunk *d = lfirst(lc);
+
+		total += state->metas[d->column * state->groups_cap + d->group].raw_len;
+	}
+	return total;
+}
+
+/*
+ * Compress the current chunk group of every column and start a new one.
+ * Its long chunks may stay on the compression thread until the next group
+ * is finished, unless the caller is about to read the columns (collect).
+ */
 static void
-finish_group(WriteState *state)
+finish_group(WriteState *state, bool collect)
 {
 	MemoryContext old;
 	int			i;
@@ -717,7 +735,6 @@ finish_group(WriteState *state)
 			d->column = i;
 			d->group = g;
 			state->jobs = lappend(state->jobs, d);
-			state->pending_bytes += raw_len;
 		}
 		else
 			store_chunk(state, i, g, comp, comp_len, codec);
@@ -752,6 +769,8 @@ finish_group(WriteState *state)
 	state->ngroups++;
 	state->group_rows = 0;
 	state->max_group_bytes = 0;
+	if (collect)
+		drain_jobs(state, true);
 }
 
 static size_t
@@ -985,9 +1004,9 @@ insert_row(Relation rel, TupleTableSlot *slot, bool bulk, CommandId cid)
 	if (state->group_rows >= (uint32) state->options.chunk_group_row_limit ||
 		state->max_group_bytes >= (uint32) state->options.chunk_group_byte_limit)
 	{
-		finish_group(state);
+		finish_group(state, false);
 		/* collect the chunks in flight only if they may fill the stripe */
-		if (stored_bytes(state) + state->pending_bytes >= (size_t) state->options.stripe_byte_limit)
+		if (stored_bytes(state) + pending_bytes(state) >= (size_t) state->options.stripe_byte_limit)
 			drain_jobs(state, true);
 		if (stored_bytes(state) >= (size_t) state->options.stripe_byte_limit)
 		{
@@ -1014,8 +1033,7 @@ flush_state(WriteState *state, Relation rel)
 	uint32		g;
 
 	Assert(!state->flushed && state->subxid == GetCurrentSubTransactionId());
-	finish_group(state);
-	drain_jobs(state, true);
+	finish_group(state, true);
 	old = MemoryContextSwitchTo(state->tmp);
 
 	/* the stripe's bytes: every column's chunks, column after column */
@@ -1126,8 +1144,7 @@ columnar_pending_stripes(Relation rel, Snapshot snapshot)
 		if (snapshot != NULL && IsMVCCSnapshot(snapshot) && state->cid >= snapshot->curcid)
 			continue;
 
-		finish_group(state);
-		drain_jobs(state, true);
+		finish_group(state, true);
 		stripe = palloc0(sizeof(ColumnarStripe));
 		stripe->first_row = state->first_row;
 		stripe->row_count = state->rows;
