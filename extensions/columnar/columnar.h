@@ -36,6 +36,7 @@
 #include "columnar_crc.h"
 #include "columnar_format.h"
 #include "strata_compress.h"
+#include "columnar_chunk.h"
 
 /* ---- settings (columnar.c) ---- */
 
@@ -90,20 +91,15 @@ columnar_tid_to_row(ItemPointer tid)
 		ItemPointerGetOffsetNumber(tid) - 1;
 }
 
-/* ---- compressing on a helper thread (columnar_compressor.c) ---- */
+/* ---- building chunks on a helper thread (columnar_compressor.c) ---- */
 
-typedef struct ColumnarCompressJob ColumnarCompressJob;
+typedef struct ColumnarChunkJob ColumnarChunkJob;
 
 extern void columnar_compressor_init(void);
-extern bool columnar_compress_chunk(StrataCodec codec, int level, const char *raw,
-									size_t raw_len, char *dst, size_t dst_cap,
-									size_t *stored_len);
-extern ColumnarCompressJob *columnar_compress_submit(StrataCodec codec, int level,
-													 const char *raw, size_t raw_len);
-extern const char *columnar_compress_result(ColumnarCompressJob *job, size_t *stored_len,
-											StrataCodec *codec);
-extern void columnar_compress_free(ColumnarCompressJob *job);
-extern void columnar_compress_free_all(void);
+extern ColumnarChunkJob *columnar_chunk_submit(const ColumnarChunkInput *in);
+extern const ColumnarChunkOutput *columnar_chunk_result(ColumnarChunkJob *job);
+extern void columnar_chunk_free(ColumnarChunkJob *job);
+extern void columnar_chunk_free_all(void);
 
 /* ---- storage (columnar_storage.c) ---- */
 

@@ -67,7 +67,14 @@ typedef struct ColumnBuilder
 	uint32		min_off;		/* offsets of the bounds in values */
 	uint32		max_off;
 
-	/* the compressed chunks of finished groups, back to back */
+	/*
+	 * The values and bitmap of the last finished group, which its chunk job
+	 * reads until collected; then spare, for the group after the current.
+	 */
+	StringInfoData held_values;
+	uint8	   *held_bitmap;
+
+	/* the stored chunks of finished groups, back to back */
 	StringInfoData stored;
 } ColumnBuilder;
 
@@ -91,9 +98,11 @@ typedef struct WriteState
 
 	int			natts;
 	TupleDesc	tupdesc;
+	size_t	   *strides;		/* of fixed-length columns' values */
 	ColumnarOptions options;
 	FmgrInfo   *cmp;			/* btree comparison per column, or fn_oid 0 */
 	bool	   *native;			/* integer-like: bounds compared without fmgr */
+	bool	   *row_bounds;		/* bounds kept row by row (not varlena's) */
 	ColumnBuilder *cols;
 
 	/* finished chunk groups */
@@ -102,7 +111,7 @@ typedef struct WriteState
 	uint32	   *group_rows_arr;
 	ColumnarChunkMeta *metas;	/* [column * groups_cap + group] */
 
-	/* chunks of the last finished group still on the compression thread */
+	/* the chunks of the last finished group, being built */
 	List	   *jobs;			/* of DeferredChunk */
 
 	MemoryContext cxt;
@@ -111,13 +120,10 @@ typedef struct WriteState
 
 typedef struct DeferredChunk
 {
-	ColumnarCompressJob *job;
+	ColumnarChunkJob *job;
 	int			column;
 	uint32		group;
 } DeferredChunk;
-
-/* chunks at least this long are compressed on the helper thread */
-#define BACKGROUND_CHUNK_BYTES (64 * 1024)
 
 /* all write states of this transaction; lives in TopTransactionContext */
 static List *write_states = NIL;
@@ -189,16 +195,26 @@ create_state(Relation rel, CommandId cid, bool bulk)
 	state->tupdesc = CreateTupleDescCopy(RelationGetDescr(rel));
 	state->natts = state->tupdesc->natts;
 	state->cols = palloc0(sizeof(ColumnBuilder) * Max(state->natts, 1));
+	state->strides = palloc0(sizeof(size_t) * Max(state->natts, 1));
 	state->cmp = palloc0(sizeof(FmgrInfo) * Max(state->natts, 1));
 	state->native = palloc0(sizeof(bool) * Max(state->natts, 1));
+	state->row_bounds = palloc0(sizeof(bool) * Max(state->natts, 1));
 	for (i = 0; i < state->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
 		ColumnBuilder *col = &state->cols[i];
 
 		initStringInfo(&col->values);
+		initStringInfo(&col->held_values);
 		initStringInfo(&col->stored);
 		col->bitmap = palloc0((state->options.chunk_group_row_limit + 7) / 8 + 8);
+		col->held_bitmap = palloc0((state->options.chunk_group_row_limit + 7) / 8 + 8);
+		if (att->attlen > 0)
+		{
+			ColumnarTypeShape shape = {att->attlen, att->attalign};
+
+			state->strides[i] = columnar_fixed_stride(&shape);
+		}
 		if (!att->attisdropped)
 		{
 			TypeCacheEntry *tc = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
@@ -214,6 +230,7 @@ create_state(Relation rel, CommandId cid, bool bulk)
 			state->native[i] = att->atttypid == INT2OID || att->atttypid == INT4OID ||
 				att->atttypid == INT8OID || att->atttypid == DATEOID ||
 				att->atttypid == TIMESTAMPOID || att->atttypid == TIMESTAMPTZOID;
+			state->row_bounds[i] = OidIsValid(state->cmp[i].fn_oid) && att->attlen != -1;
 		}
 	}
 	state->groups_cap = 8;
@@ -249,15 +266,12 @@ datum_at(Form_pg_attribute att, const char *p)
 
 /* Append one present value to the column's raw values; returns its offset. */
 static uint32
-append_value(StringInfo buf, Form_pg_attribute att, Datum value, MemoryContext tmp)
+append_value(StringInfo buf, Form_pg_attribute att, size_t stride, Datum value, MemoryContext tmp)
 {
 	uint32		off;
 
 	if (att->attlen > 0)
 	{
-		ColumnarTypeShape shape = {att->attlen, att->attalign};
-		size_t		stride = columnar_fixed_stride(&shape);
-
 		enlargeStringInfo(buf, (int) stride);
 		off = buf->len;
 		memset(buf->data + off, 0, stride);
@@ -269,26 +283,38 @@ append_value(StringInfo buf, Form_pg_attribute att, Datum value, MemoryContext t
 	}
 	else if (att->attlen == -1)
 	{
-		MemoryContext old = MemoryContextSwitchTo(tmp);
-		struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
-		Size		len = VARSIZE_ANY_EXHDR(v);
+		struct varlena *v = (struct varlena *) DatumGetPointer(value);
+		Size		len;
 
-		MemoryContextSwitchTo(old);
+		/* one call per value was a twentieth of the writer's time */
+		if (VARATT_IS_COMPRESSED(v) || VARATT_IS_EXTERNAL(v))
+		{
+			MemoryContext old = MemoryContextSwitchTo(tmp);
+
+			v = detoast_attr(v);
+			MemoryContextSwitchTo(old);
+		}
+		len = VARSIZE_ANY_EXHDR(v);
 		if (len + VARHDRSZ_SHORT <= VARATT_SHORT_MAX)
 		{
+			enlargeStringInfo(buf, (int) (len + VARHDRSZ_SHORT));
 			off = buf->len;
-			appendStringInfoChar(buf, (char) (((len + VARHDRSZ_SHORT) << 1) | 1));
+			buf->data[off] = (char) (((len + VARHDRSZ_SHORT) << 1) | 1);
+			memcpy(buf->data + off + VARHDRSZ_SHORT, VARDATA_ANY(v), len);
+			buf->len += (int) (len + VARHDRSZ_SHORT);
 		}
 		else
 		{
 			uint32		hdr = (uint32) (len + VARHDRSZ) << 2;
 
+			enlargeStringInfo(buf, (int) (len + VARHDRSZ + 3));
 			while (buf->len % 4 != 0)
-				appendStringInfoChar(buf, '\0');
+				buf->data[buf->len++] = '\0';
 			off = buf->len;
-			appendBinaryStringInfo(buf, (char *) &hdr, sizeof(hdr));
+			memcpy(buf->data + off, &hdr, sizeof(hdr));
+			memcpy(buf->data + off + VARHDRSZ, VARDATA_ANY(v), len);
+			buf->len += (int) (len + VARHDRSZ);
 		}
-		appendBinaryStringInfo(buf, VARDATA_ANY(v), (int) len);
 		if ((Pointer) v != DatumGetPointer(value))
 			pfree(v);
 	}
@@ -316,12 +342,21 @@ int_bound(Form_pg_attribute att, const char *p)
 	}
 }
 
+/* Compare two values of column i, each where it sits in a chunk. */
+static inline int
+compare_values(WriteState *state, int i, const char *a, const char *b)
+{
+	Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
+
+	return DatumGetInt32(FunctionCall2Coll(&state->cmp[i], att->attcollation,
+										   datum_at(att, a), datum_at(att, b)));
+}
+
 static void
 bound_value(WriteState *state, int i, uint32 off)
 {
 	ColumnBuilder *col = &state->cols[i];
-	Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
-	Datum		v;
+	const char *v = col->values.data + off;
 
 	if (!col->has_bounds)
 	{
@@ -331,7 +366,8 @@ bound_value(WriteState *state, int i, uint32 off)
 	}
 	if (state->native[i])
 	{
-		int64		x = int_bound(att, col->values.data + off);
+		Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
+		int64		x = int_bound(att, v);
 
 		if (x < int_bound(att, col->values.data + col->min_off))
 			col->min_off = off;
@@ -339,219 +375,114 @@ bound_value(WriteState *state, int i, uint32 off)
 			col->max_off = off;
 		return;
 	}
-	v = datum_at(att, col->values.data + off);
-	if (DatumGetInt32(FunctionCall2Coll(&state->cmp[i], att->attcollation, v,
-										datum_at(att, col->values.data + col->min_off))) < 0)
+	if (compare_values(state, i, v, col->values.data + col->min_off) < 0)
 		col->min_off = off;
-	else if (DatumGetInt32(FunctionCall2Coll(&state->cmp[i], att->attcollation, v,
-											 datum_at(att, col->values.data + col->max_off))) > 0)
+	else if (compare_values(state, i, v, col->values.data + col->max_off) > 0)
 		col->max_off = off;
 }
 
-/*
- * Widen the bounds by the value at off.  A varlena column's are found when
- * its chunk closes (varlena_bounds), from its distinct values where it is
- * dictionary-encoded: comparing text row by row was a twentieth of a load.
- */
-static inline void
-update_bounds(WriteState *state, int i, uint32 off)
-{
-	if (state->cmp[i].fn_oid == InvalidOid ||
-		TupleDescAttr(state->tupdesc, i)->attlen == -1)
-		return;
-	bound_value(state, i, off);
-}
-
-static void
-varlena_bounds(WriteState *state, int i, const uint32 *offsets, const uint32 *which, uint32 n)
-{
-	uint32		k;
-
-	if (state->cmp[i].fn_oid == InvalidOid)
-		return;
-	for (k = 0; k < n; k++)
-		bound_value(state, i, offsets[which != NULL ? which[k] : k]);
-}
-
 /* The bytes that represent a bound: the value as it sits in the chunk. */
-static const uint8 *
-bound_bytes(Form_pg_attribute att, const char *p, uint32 *len)
+static uint32
+bound_len(Form_pg_attribute att, const char *p)
 {
 	if (att->attlen > 0)
-		*len = att->attlen;
-	else if (att->attlen == -1)
-		*len = VARSIZE_ANY(p);
-	else
-		*len = strlen(p) + 1;
-	return (const uint8 *) p;
+		return att->attlen;
+	if (att->attlen == -1)
+		return VARSIZE_ANY(p);
+	return strlen(p) + 1;
 }
 
-/*
- * Dictionary-encode a varlena column's values, if few are distinct and the
- * encoding is smaller than the plain values (format in columnar_format.c).
- * Returns the encoded raw chunk (bitmap included) or NULL, in the current
- * memory context.
- */
-static char *
-dictionary_encode(const StringInfo values, const uint32 *offsets, uint32 rows, uint32 null_count,
-				  const uint8 *bitmap, size_t *raw_len, uint32 **dict_out, uint32 *ndict_out)
-{
-	uint32		nvalues = rows - null_count;
-	uint32	   *codes;
-	uint32	   *dict;			/* value index of each distinct value */
-	uint32	   *slots;			/* open addressing: 1 + dict index, 0 empty */
-	uint32		nslots;
-	uint32		ndict = 0;
-	uint32		limit = Min(nvalues / 2, 65536);
-	uint32		v;
-	size_t		dict_bytes = 0;
-	uint32		width;
-	size_t		bitmap_len = null_count > 0 ? columnar_bitmap_size(rows) : 0;
-	size_t		pos;
-	char	   *out;
-	StringInfoData d;
-
-	if (nvalues < 16)
-		return NULL;
-	for (nslots = 64; nslots < limit * 2; nslots *= 2)
-		;
-	slots = palloc0(sizeof(uint32) * nslots);
-	dict = palloc(sizeof(uint32) * (limit + 1));
-	codes = palloc(sizeof(uint32) * nvalues);
-	for (v = 0; v < nvalues; v++)
-	{
-		const char *p = values->data + offsets[v];
-		uint32		len = VARSIZE_ANY(p);
-		uint32		h = hash_bytes((const unsigned char *) p, len) & (nslots - 1);
-
-		for (;;)
-		{
-			uint32		e = slots[h];
-
-			if (e == 0)
-			{
-				if (ndict >= limit)
-					return NULL;	/* too many distinct values to pay */
-				dict[ndict] = v;
-				slots[h] = ++ndict;
-				codes[v] = ndict - 1;
-				break;
-			}
-			if (VARSIZE_ANY(values->data + offsets[dict[e - 1]]) == len &&
-				memcmp(values->data + offsets[dict[e - 1]], p, len) == 0)
-			{
-				codes[v] = e - 1;
-				break;
-			}
-			h = (h + 1) & (nslots - 1);
-		}
-	}
-
-	/* the distinct values, laid out as a plain chunk of their own */
-	initStringInfo(&d);
-	for (v = 0; v < ndict; v++)
-	{
-		const char *p = values->data + offsets[dict[v]];
-
-		if (!VARATT_IS_1B(p))
-			while (d.len % 4 != 0)
-				appendStringInfoChar(&d, '\0');
-		appendBinaryStringInfo(&d, p, VARSIZE_ANY(p));
-	}
-	dict_bytes = d.len;
-	width = ndict <= 256 ? 1 : 2;
-	*raw_len = bitmap_len + COLUMNAR_DICT_HEADER + ((dict_bytes + 1) & ~(size_t) 1) +
-		(size_t) nvalues * width;
-	if (*raw_len - bitmap_len >= (size_t) values->len)
-		return NULL;
-	*dict_out = dict;
-	*ndict_out = ndict;
-
-	out = palloc0(*raw_len + 1);
-	if (bitmap_len > 0)
-		memcpy(out, bitmap, (rows + 7) / 8);
-	pos = bitmap_len;
-	memcpy(out + pos, &ndict, 4);
-	memcpy(out + pos + 4, &dict_bytes, 4);
-	memcpy(out + pos + 8, &width, 4);
-	pos += COLUMNAR_DICT_HEADER;
-	memcpy(out + pos, d.data, dict_bytes);
-	pos = (pos + dict_bytes + 1) & ~(size_t) 1;
-	for (v = 0; v < nvalues; v++)
-	{
-		out[pos + (size_t) v * width] = (char) (codes[v] & 0xff);
-		if (width == 2)
-			out[pos + (size_t) v * width + 1] = (char) (codes[v] >> 8);
-	}
-	return out;
-}
-
-/*
- * The stored form of a chunk: compressed with the table's codec, or raw
- * when compression does not make it shorter (columnar_compress_chunk).
- */
-static char *
-stored_form(WriteState *state, char *raw, size_t raw_len, StrataCodec *codec, size_t *stored_len)
-{
-	StrataCodec c = state->options.codec;
-	size_t		bound = strata_compress_bound(c, raw_len);
-	char	   *comp = c == STRATA_CODEC_NONE || bound == 0 ? NULL : palloc(bound);
-
-	if (comp == NULL ||
-		!columnar_compress_chunk(c, state->options.compression_level, raw, raw_len,
-								 comp, bound, stored_len))
-	{
-		*codec = STRATA_CODEC_NONE;
-		*stored_len = raw_len;
-		return raw;
-	}
-	*codec = c;
-	return comp;
-}
-
-/* Append a chunk's stored form to its column, and finish its metadata. */
+/* Record min and max as a chunk's bounds, unless either is too long. */
 static void
-store_chunk(WriteState *state, int column, uint32 group, const char *stored,
-			size_t stored_len, StrataCodec codec)
+set_bounds(WriteState *state, int i, ColumnarChunkMeta *meta, const char *min, const char *max)
 {
-	ColumnBuilder *col = &state->cols[column];
-	ColumnarChunkMeta *meta = &state->metas[column * state->groups_cap + group];
+	Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
+	uint32		min_len = bound_len(att, min);
+	uint32		max_len = bound_len(att, max);
 
-	meta->offset = col->stored.len;
-	meta->stored_len = (uint32) stored_len;
-	meta->crc = columnar_crc32c(stored, stored_len);
-	meta->codec = (uint8) codec;
-	appendBinaryStringInfo(&col->stored, stored, (int) stored_len);
+	meta->has_bounds = false;
+	if (min_len > COLUMNAR_MAX_BOUND_LEN || max_len > COLUMNAR_MAX_BOUND_LEN)
+		return;
+	meta->has_bounds = true;
+	meta->min_len = min_len;
+	meta->max_len = max_len;
+	meta->min = memcpy(MemoryContextAlloc(state->cxt, min_len), min, min_len);
+	meta->max = memcpy(MemoryContextAlloc(state->cxt, max_len), max, max_len);
+}
+
+/* A varlena chunk's bounds, from the n values at base + offsets[which[k]]. */
+static void
+varlena_bounds(WriteState *state, int i, ColumnarChunkMeta *meta, const char *base,
+			   const uint32 *offsets, const uint32 *which, uint32 n)
+{
+	const char *min = NULL;
+	const char *max = NULL;
+	uint32		k;
+
+	for (k = 0; k < n; k++)
+	{
+		const char *v = base + offsets[which != NULL ? which[k] : k];
+
+		if (min == NULL)
+			min = max = v;
+		else if (compare_values(state, i, v, min) < 0)
+			min = v;
+		else if (compare_values(state, i, v, max) > 0)
+			max = v;
+	}
+	if (min != NULL)
+		set_bounds(state, i, meta, min, max);
 }
 
 /*
- * Collect the chunks the compression thread has (keep), or give them up
- * (the state is going away).
+ * Collect the chunks of the last finished group (keep), or give them up
+ * (the state is going away).  Their values and bitmaps go back to their
+ * columns as spares.
  */
 static void
 drain_jobs(WriteState *state, bool keep)
 {
-	ListCell   *lc;
-
-	foreach(lc, state->jobs)
+	while (state->jobs != NIL)
 	{
-		DeferredChunk *d = lfirst(lc);
+		DeferredChunk *d = linitial(state->jobs);
 
+		/*
+		 * What can fail comes before what changes the state, and the job
+		 * leaves the list only once it is stored: after an error the same
+		 * job is collected again, or freed with the state.
+		 */
 		if (keep)
 		{
-			size_t		stored_len;
-			StrataCodec codec;
-			const char *stored = columnar_compress_result(d->job, &stored_len, &codec);
+			const ColumnarChunkOutput *out = columnar_chunk_result(d->job);
+			ColumnBuilder *col = &state->cols[d->column];
+			ColumnarChunkMeta *meta = &state->metas[d->column * state->groups_cap + d->group];
+			Form_pg_attribute att = TupleDescAttr(state->tupdesc, d->column);
 
-			store_chunk(state, d->column, d->group, stored, stored_len, codec);
+			if (att->attlen == -1 && !att->attisdropped && state->cmp[d->column].fn_oid != InvalidOid)
+			{
+				if (out->encoding == COLUMNAR_ENCODING_DICT)
+					varlena_bounds(state, d->column, meta, col->held_values.data, out->offsets,
+								   out->dict, out->ndict);
+				else
+					varlena_bounds(state, d->column, meta, col->held_values.data, out->offsets,
+								   NULL, state->group_rows_arr[d->group] - meta->null_count);
+			}
+			enlargeStringInfo(&col->stored, (int) out->stored_len);
+			meta->offset = col->stored.len;
+			meta->stored_len = (uint32) out->stored_len;
+			meta->raw_len = (uint32) out->raw_len;
+			meta->crc = out->crc;
+			meta->codec = (uint8) out->codec;
+			meta->encoding = out->encoding;
+			appendBinaryStringInfo(&col->stored, (const char *) out->stored, (int) out->stored_len);
 		}
-		columnar_compress_free(d->job);
+		columnar_chunk_free(d->job);
+		state->jobs = list_delete_first(state->jobs);
+		pfree(d);
 	}
-	list_free_deep(state->jobs);
-	state->jobs = NIL;
 }
 
-/* The raw bytes of the chunks on the compression thread. */
+/* The raw bytes of the chunks being built: an upper bound of what they add. */
 static size_t
 pending_bytes(WriteState *state)
 {
@@ -562,31 +493,33 @@ pending_bytes(WriteState *state)
 	{
 		DeferredChunk *d = lfirst(lc);
 
-		total += state->metas[d->column * state->groups_cap + d->group].raw_len;
+		total += state->cols[d->column].held_values.len +
+			columnar_bitmap_size(state->group_rows_arr[d->group]);
 	}
 	return total;
 }
 
 /*
- * Compress the current chunk group of every column and start a new one.
- * Its long chunks may stay on the compression thread until the next group
- * is finished, unless the caller is about to read the columns (collect).
+ * Close the current chunk group and start a new one: each column's values
+ * go to a job that builds its chunk, on the helper thread when there is
+ * one, while the writer reads the next group's rows.  The jobs are
+ * collected when the next group closes, or now if the caller is about to
+ * read the columns (collect).
  */
 static void
 finish_group(WriteState *state, bool collect)
 {
-	MemoryContext old;
 	int			i;
 	uint32		g = state->ngroups;
 
 	drain_jobs(state, true);
 	if (state->group_rows == 0)
 		return;
-	old = MemoryContextSwitchTo(state->cxt);
 	if (g == state->groups_cap)
 	{
 		uint32		newcap = state->groups_cap * 2;
-		ColumnarChunkMeta *metas = palloc0(sizeof(ColumnarChunkMeta) * newcap * Max(state->natts, 1));
+		ColumnarChunkMeta *metas = MemoryContextAllocZero(state->cxt,
+														  sizeof(ColumnarChunkMeta) * newcap * Max(state->natts, 1));
 
 		for (i = 0; i < state->natts; i++)
 			memcpy(&metas[i * newcap], &state->metas[i * state->groups_cap],
@@ -603,169 +536,49 @@ finish_group(WriteState *state, bool collect)
 		ColumnBuilder *col = &state->cols[i];
 		Form_pg_attribute att = TupleDescAttr(state->tupdesc, i);
 		ColumnarChunkMeta *meta = &state->metas[i * state->groups_cap + g];
-		size_t		bitmap_len = col->null_count > 0 ? columnar_bitmap_size(state->group_rows) : 0;
-		size_t		raw_len = bitmap_len + col->values.len;
-		char	   *raw;
-		char	   *comp;
-		size_t		comp_len = 0;
-		StrataCodec codec = STRATA_CODEC_NONE;
-		uint8		encoding;
-		ColumnarCompressJob *job;
+		ColumnarChunkInput in;
+		DeferredChunk *d;
+		StringInfoData values;
+		uint8	   *bitmap;
+		MemoryContext old;
 
-		MemoryContextSwitchTo(state->tmp);
-		raw = NULL;
-		encoding = COLUMNAR_ENCODING_PLAIN;
-		if (att->attlen == -1 && !att->attisdropped)
-		{
-			ColumnarTypeShape shape = {-1, 'i'};
-			ColumnarFormatError err;
-			uint32		nvalues = state->group_rows - col->null_count;
-			uint32	   *offsets = palloc(sizeof(uint32) * Max(nvalues, 1));
-			uint32	   *dict = NULL;
-			uint32		ndict = 0;
-
-			if (!columnar_chunk_index((const uint8 *) col->values.data, col->values.len, nvalues, 0,
-									  &shape, offsets, &err))
-				elog(ERROR, "strata_columnar built an invalid chunk: %s", err.message);
-			raw = dictionary_encode(&col->values, offsets, state->group_rows, col->null_count,
-									col->bitmap, &raw_len, &dict, &ndict);
-			if (raw != NULL)
-			{
-				encoding = COLUMNAR_ENCODING_DICT;
-				varlena_bounds(state, i, offsets, dict, ndict);
-			}
-			else
-				varlena_bounds(state, i, offsets, NULL, nvalues);
-		}
-		if (raw == NULL)
-		{
-			raw = palloc(raw_len + 1);
-			if (bitmap_len > 0)
-			{
-				memset(raw, 0, bitmap_len);
-				memcpy(raw, col->bitmap, (state->group_rows + 7) / 8);
-			}
-			memcpy(raw + bitmap_len, col->values.data, col->values.len);
-		}
-		comp = NULL;
-		if (encoding == COLUMNAR_ENCODING_PLAIN && att->attlen > 0 && !att->attisdropped &&
-			col->values.len > 0)
-		{
-			/*
-			 * Integers, dates, timestamps: frame of reference, or delta; any
-			 * fixed-length value: run-length; when that takes fewer bytes
-			 * once compressed.  Bit-packed values can compress worse than
-			 * plain ones (runs of zero bytes are gone), so the shortest
-			 * encoding is compressed as well and the shorter stored form
-			 * kept.  An encoding costs decoding on every read: it has to
-			 * save at least a tenth of the plain chunk's bytes (on the
-			 * benchmark's revenue column a 2% saving halved sum()'s speed).
-			 * A packing that is a quarter of the plain bytes or less is kept
-			 * without compressing the plain ones at all: compression does
-			 * not make that up, and it was a tenth of a load's time.  (Runs
-			 * decode slower than zstd restores zeros: they compete.)
-			 */
-			ColumnarTypeShape shape = {att->attlen, att->attalign};
-			uint32		present = state->group_rows - col->null_count;
-			const uint8 *values = (const uint8 *) col->values.data;
-			size_t		lens[3];
-			uint8		kinds[3] = {COLUMNAR_ENCODING_FOR, COLUMNAR_ENCODING_DELTA,
-			COLUMNAR_ENCODING_RLE};
-			uint8		kind = COLUMNAR_ENCODING_PLAIN;
-			size_t		enc_len = 0;
-			bool		plain_too;
-			int			k;
-
-			lens[0] = att->attbyval ? columnar_for_encode(values, present, &shape, NULL) : 0;
-			lens[1] = att->attbyval ? columnar_delta_encode(values, present, &shape, NULL) : 0;
-			lens[2] = columnar_rle_encode(values, present, &shape, NULL);
-			/* the shortest; on a tie the earlier, which decodes faster */
-			for (k = 0; k < 3; k++)
-				if (lens[k] > 0 && (enc_len == 0 || lens[k] < enc_len))
-				{
-					enc_len = lens[k];
-					kind = kinds[k];
-				}
-
-			plain_too = enc_len == 0 || enc_len * 4 > (size_t) col->values.len ||
-				kind == COLUMNAR_ENCODING_RLE;
-			if (plain_too)
-				comp = stored_form(state, raw, raw_len, &codec, &comp_len);
-			if (enc_len > 0 && enc_len < (size_t) col->values.len)
-			{
-				size_t		cand_len = bitmap_len + enc_len;
-				char	   *cand_raw = palloc0(cand_len + 1);
-				StrataCodec cand_codec;
-				size_t		cand_stored;
-				char	   *cand_comp;
-
-				if (bitmap_len > 0)
-					memcpy(cand_raw, col->bitmap, (state->group_rows + 7) / 8);
-				if (kind == COLUMNAR_ENCODING_FOR)
-					columnar_for_encode(values, present, &shape, (uint8 *) cand_raw + bitmap_len);
-				else if (kind == COLUMNAR_ENCODING_DELTA)
-					columnar_delta_encode(values, present, &shape, (uint8 *) cand_raw + bitmap_len);
-				else
-					columnar_rle_encode(values, present, &shape, (uint8 *) cand_raw + bitmap_len);
-				cand_comp = stored_form(state, cand_raw, cand_len, &cand_codec, &cand_stored);
-				if (!plain_too || cand_stored <= comp_len - comp_len / 10)
-				{
-					raw = cand_raw;
-					raw_len = cand_len;
-					comp = cand_comp;
-					comp_len = cand_stored;
-					codec = cand_codec;
-					encoding = kind;
-				}
-			}
-		}
-		job = NULL;
-		if (comp == NULL && raw_len >= BACKGROUND_CHUNK_BYTES)
-			job = columnar_compress_submit(state->options.codec, state->options.compression_level,
-										   raw, raw_len);
-		if (comp == NULL && job == NULL)
-			comp = stored_form(state, raw, raw_len, &codec, &comp_len);
-		MemoryContextSwitchTo(state->cxt);
-
-		if (job != NULL)
-		{
-			DeferredChunk *d = palloc(sizeof(DeferredChunk));
-
-			d->job = job;
-			d->column = i;
-			d->group = g;
-			state->jobs = lappend(state->jobs, d);
-		}
-		else
-			store_chunk(state, i, g, comp, comp_len, codec);
-		meta->raw_len = (uint32) raw_len;
 		meta->null_count = col->null_count;
-		meta->encoding = encoding;
 		meta->has_bounds = false;
 		if (col->has_bounds)
-		{
-			uint32		min_len,
-						max_len;
-			const uint8 *min = bound_bytes(att, col->values.data + col->min_off, &min_len);
-			const uint8 *max = bound_bytes(att, col->values.data + col->max_off, &max_len);
+			set_bounds(state, i, meta, col->values.data + col->min_off,
+					   col->values.data + col->max_off);
 
-			if (min_len <= COLUMNAR_MAX_BOUND_LEN && max_len <= COLUMNAR_MAX_BOUND_LEN)
-			{
-				meta->has_bounds = true;
-				meta->min_len = min_len;
-				meta->max_len = max_len;
-				meta->min = memcpy(palloc(min_len), min, min_len);
-				meta->max = memcpy(palloc(max_len), max, max_len);
-			}
-		}
+		in.shape.typlen = att->attlen;
+		in.shape.typalign = att->attalign;
+		in.byval = att->attbyval;
+		in.encode = !att->attisdropped;
+		in.codec = state->options.codec;
+		in.level = state->options.compression_level;
+		in.rows = state->group_rows;
+		in.null_count = col->null_count;
+		in.bitmap = col->bitmap;
+		in.values = (const uint8 *) col->values.data;
+		in.values_len = col->values.len;
+		old = MemoryContextSwitchTo(state->cxt);
+		d = palloc(sizeof(DeferredChunk));
+		d->column = i;
+		d->group = g;
+		d->job = columnar_chunk_submit(&in);
+		state->jobs = lappend(state->jobs, d);
+		MemoryContextSwitchTo(old);
 
+		/* the job reads these until collected; the spares take their place */
+		values = col->values;
+		col->values = col->held_values;
+		col->held_values = values;
 		resetStringInfo(&col->values);
+		bitmap = col->bitmap;
+		col->bitmap = col->held_bitmap;
+		col->held_bitmap = bitmap;
 		memset(col->bitmap, 0, (state->options.chunk_group_row_limit + 7) / 8 + 8);
 		col->null_count = 0;
 		col->has_bounds = false;
-		MemoryContextReset(state->tmp);
 	}
-	MemoryContextSwitchTo(old);
 	state->ngroups++;
 	state->group_rows = 0;
 	state->max_group_bytes = 0;
@@ -989,10 +802,18 @@ insert_row(Relation rel, TupleTableSlot *slot, bool bulk, CommandId cid)
 			col->null_count++;
 		else
 		{
-			uint32		off = append_value(&col->values, att, slot->tts_values[i], state->tmp);
+			uint32		off = append_value(&col->values, att, state->strides[i],
+										   slot->tts_values[i], state->tmp);
 
 			col->bitmap[state->group_rows >> 3] |= (uint8) (1 << (state->group_rows & 7));
-			update_bounds(state, i, off);
+			/*
+			 * A varlena column's bounds are found when its chunk is
+			 * collected (varlena_bounds), from its distinct values where it
+			 * is dictionary-encoded: comparing text row by row was a
+			 * twentieth of a load.
+			 */
+			if (state->row_bounds[i])
+				bound_value(state, i, off);
 			state->max_group_bytes = Max(state->max_group_bytes, (uint32) col->values.len);
 		}
 	}
@@ -1347,7 +1168,7 @@ columnar_xact_callback(XactEvent event, void *arg)
 			write_states = NIL;
 			sort_buffers = NIL;
 			reservation_counts = NULL;
-			columnar_compress_free_all();	/* of states that went */
+			columnar_chunk_free_all();	/* of states that went */
 			columnar_fetch_cache_reset();
 			columnar_speculative_end();	/* an insertion an error cut short */
 			break;

@@ -93,9 +93,9 @@ FROM ((TABLE rle_lz4 EXCEPT ALL TABLE rle_heap) UNION ALL (TABLE rle_heap EXCEPT
 DROP TABLE rle, rle_heap, rle_lz4, rle_z;
 RESET strata_columnar.compression;
 
--- Chunks of 64 kB and more are compressed on a helper thread while the
--- writer reads on (strata_columnar.background_compression); it stores the
--- same bytes as compressing in line.
+-- Chunks are encoded and compressed on a helper thread while the writer
+-- reads on (strata_columnar.background_compression); it stores the same
+-- bytes as building them in line.
 CREATE TABLE bg_on (id int, v text) USING strata_columnar;
 CREATE TABLE bg_off (id int, v text) USING strata_columnar;
 INSERT INTO bg_on SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 50000) g;
@@ -106,6 +106,40 @@ SELECT a.attname, a.chunks, a.stored_bytes < a.raw_bytes / 2 AS compressed, a.co
        (a.stored_bytes, a.raw_bytes, a.encodings) = (b.stored_bytes, b.raw_bytes, b.encodings) AS same_as_in_line
 FROM strata_columnar.column_stats('bg_on') a JOIN strata_columnar.column_stats('bg_off') b USING (attname)
 ORDER BY 1;
+-- every encoding and the chunk bounds, built on the helper thread and in line
+CREATE TABLE mix_heap (t timestamp, amount int8, kind text, note text, f float8, n numeric, u uuid,
+                       hour text, seq text);
+INSERT INTO mix_heap
+SELECT '2026-01-01'::timestamp + g * interval '7 seconds', g % 1000,
+       CASE WHEN g % 13 = 0 THEN NULL ELSE (ARRAY['view', 'click', 'buy'])[g % 3 + 1] END,
+       md5(g::text), g / 7.0, (g % 97)::numeric, md5((g % 50)::text)::uuid,
+       to_char('2026-01-01'::timestamp + g * interval '7 seconds', 'YYYY-MM-DD HH24'), lpad(g::text, 8, '0')
+FROM generate_series(1, 30000) g;
+CREATE TABLE mix_on USING strata_columnar AS SELECT * FROM mix_heap;
+SET strata_columnar.background_compression = off;
+CREATE TABLE mix_off USING strata_columnar AS SELECT * FROM mix_heap;
+RESET strata_columnar.background_compression;
+SELECT a.attname, a.encodings, a.codecs,
+       (a.stored_bytes, a.raw_bytes, a.encodings) = (b.stored_bytes, b.raw_bytes, b.encodings) AS same_as_in_line
+FROM strata_columnar.column_stats('mix_on') a JOIN strata_columnar.column_stats('mix_off') b USING (attname)
+ORDER BY 1;
+-- filters the chunk bounds answer: the same rows as heap's
+SELECT (SELECT count(*) FROM mix_on WHERE note < '01') = (SELECT count(*) FROM mix_heap WHERE note < '01') AS text_range,
+       (SELECT count(*) FROM mix_on WHERE kind = 'buy') = (SELECT count(*) FROM mix_heap WHERE kind = 'buy') AS dictionary,
+       (SELECT count(*) FROM mix_on WHERE n > 95) = (SELECT count(*) FROM mix_heap WHERE n > 95) AS numeric,
+       (SELECT count(*) FROM mix_on WHERE t < '2026-01-01 01:00') = (SELECT count(*) FROM mix_heap WHERE t < '2026-01-01 01:00') AS delta,
+       (SELECT sum(amount) FROM mix_on WHERE u = md5('7')::uuid) = (SELECT sum(amount) FROM mix_heap WHERE u = md5('7')::uuid) AS uuid;
+-- bounds of integers (kept row by row), of dictionary and of plain text
+-- (found from the chunk the thread built)
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT count(*) FROM mix_on WHERE t < '2026-01-01 01:00';
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT count(*) FROM mix_on WHERE hour = '2026-01-02 23';
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT count(*) FROM mix_on WHERE seq >= '00025000';
+SELECT (SELECT count(*) FROM mix_on WHERE hour = '2026-01-02 23') = (SELECT count(*) FROM mix_heap WHERE hour = '2026-01-02 23') AS hour,
+       (SELECT count(*) FROM mix_on WHERE seq >= '00025000') = (SELECT count(*) FROM mix_heap WHERE seq >= '00025000') AS seq;
+DROP TABLE mix_heap, mix_on, mix_off;
 -- chunks in flight when a statement fails, a subtransaction rolls back, a
 -- transaction reads its own unflushed rows or aborts
 BEGIN;
