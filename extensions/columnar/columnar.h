@@ -196,6 +196,7 @@ extern BlockNumber columnar_take_free_pages(uint64 storage_id, uint64 nblocks);
 extern void columnar_free_stripe_pages(uint64 storage_id, uint64 first_row,
 									   BlockNumber first_block, uint64 nblocks);
 extern uint64 columnar_release_free_pages(uint64 storage_id);
+extern uint64 columnar_reclaim_unused_pages(Relation rel, uint64 storage_id);
 extern List *columnar_free_runs(uint64 storage_id, Snapshot snapshot);
 
 extern List *columnar_take_removed(uint64 storage_id, TransactionId oldest_xmin);

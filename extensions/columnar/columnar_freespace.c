@@ -24,7 +24,10 @@
  * invisible to others, so it is shrunk in place instead (a transaction
  * cannot delete a row of its own current command).
  *
- * Pages of a writer that aborted are not tracked and stay unused.
+ * A writer that aborts (or crashes) leaves the pages it filled unreachable:
+ * its stripe row never commits.  VACUUM finds such pages when it holds the
+ * table's ExclusiveLock, which no writer holds at the same time, as the
+ * pages that no stripe row and no free run covers, and frees them.
  *
  *-------------------------------------------------------------------------
  */
@@ -36,7 +39,9 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/indexing.h"
+#include "access/transam.h"
 #include "storage/bufmgr.h"
+#include "storage/procarray.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -126,7 +131,7 @@ claim_run(Relation frel, FreeRun *run)
 /*
  * Shrink a run this transaction inserted, which no one else can see yet:
  * in place, since it may be a row of the current command.  If the
- * subtransaction that wrote into the pages aborts, they stay unused.
+ * subtransaction that wrote into the pages aborts, VACUUM frees them.
  */
 static bool
 shrink_own_run(Relation frel, FreeRun *run, uint64 nblocks)
@@ -328,6 +333,110 @@ columnar_release_free_pages(uint64 storage_id)
 	UnregisterSnapshot(snapshot);
 	table_close(srel, AccessShareLock);
 	table_close(frel, RowExclusiveLock);
+	return freed;
+}
+
+/*
+ * Did the transaction that inserted tup abort (or crash)?  Every other
+ * row, committed, in progress or dead to everyone since, still counts.
+ */
+static bool
+inserter_aborted(HeapTuple tup)
+{
+	HeapTupleHeader h = tup->t_data;
+	TransactionId xmin;
+
+	if (HeapTupleHeaderXminCommitted(h))
+		return false;
+	if (HeapTupleHeaderXminInvalid(h))
+		return true;
+	xmin = HeapTupleHeaderGetRawXmin(h);
+	if (TransactionIdIsCurrentTransactionId(xmin) || TransactionIdIsInProgress(xmin))
+		return false;
+	return !TransactionIdDidCommit(xmin);
+}
+
+/*
+ * VACUUM, holding the table's ExclusiveLock: free the pages of rel that no
+ * stripe row and no free run covers, in any version whose inserter did not
+ * abort.  No transaction that wrote into rel can be running (it would hold
+ * a RowExclusiveLock until its end), so those pages were written by
+ * transactions that aborted or crashed, and no snapshot, here or on a
+ * standby, has a stripe row that reads them.  Returns the pages freed.
+ */
+uint64
+columnar_reclaim_unused_pages(Relation rel, uint64 storage_id)
+{
+	Relation	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
+	Relation	frel = table_open(columnar_metadata_relid("free_extent"), RowExclusiveLock);
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			n = 0,
+				cap = 64;
+	FreeRun    *uses = palloc(sizeof(FreeRun) * cap);
+	uint64		next = 1;		/* block 0 is the metapage */
+	uint64		freed = 0;
+	int			i;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(storage_id));
+	scan = systable_beginscan(srel, columnar_metadata_relid("stripe_pkey"), true,
+							  SnapshotAny, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		first = heap_getattr(tup, 4, RelationGetDescr(srel), &isnull);
+
+		if (isnull || inserter_aborted(tup))
+			continue;			/* a reservation, or never committed */
+		if (n == cap)
+			uses = repalloc(uses, sizeof(FreeRun) * (cap *= 2));
+		uses[n].first = DatumGetInt64(first);
+		uses[n].count = columnar_block_count(DatumGetInt64(heap_getattr(tup, 5, RelationGetDescr(srel),
+																		 &isnull)));
+		n++;
+	}
+	systable_endscan(scan);
+
+	ScanKeyInit(&key, Anum_free_extent_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(storage_id));
+	scan = systable_beginscan(frel, columnar_metadata_relid("free_extent_storage"), true,
+							  SnapshotAny, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Datum		values[Natts_free_extent];
+		bool		nulls[Natts_free_extent];
+
+		if (inserter_aborted(tup))
+			continue;
+		heap_deform_tuple(tup, RelationGetDescr(frel), values, nulls);
+		if (n == cap)
+			uses = repalloc(uses, sizeof(FreeRun) * (cap *= 2));
+		uses[n].first = DatumGetInt64(values[1]);
+		uses[n].count = DatumGetInt64(values[2]);
+		n++;
+	}
+	systable_endscan(scan);
+
+	/* the gaps between what is covered, up to the relation's end */
+	qsort(uses, n, sizeof(FreeRun), compare_first);
+	for (i = 0; i <= n; i++)
+	{
+		uint64		start = i < n ? uses[i].first : nblocks;
+
+		if (start > next && next < nblocks)
+		{
+			uint64		count = Min(start, nblocks) - next;
+
+			insert_run(frel, storage_id, next, count, -1);
+			freed += count;
+		}
+		if (i < n)
+			next = Max(next, uses[i].first + uses[i].count);
+	}
+	table_close(frel, RowExclusiveLock);
+	table_close(srel, AccessShareLock);
 	return freed;
 }
 

@@ -13,7 +13,8 @@
  * snapshots taken before it commits keep reading the old stripes and later
  * ones read the new: no row is seen twice or missed.  The old stripes'
  * pages are reused once no snapshot anywhere can read them: a later VACUUM
- * frees them (columnar_freespace.c).
+ * frees them (columnar_freespace.c).  Under the same lock VACUUM frees the
+ * pages writers that aborted or crashed filled.
  *
  * A row that moves must not be deleted or updated concurrently, or the
  * change would stay with the old copy.  So the rewrite runs only when
@@ -480,7 +481,12 @@ columnar_vacuum_rel(Relation rel, VacuumParams *params, BufferAccessStrategy bst
 	CommandCounterIncrement();
 
 	if (ConditionalLockRelation(rel, ExclusiveLock))
+	{
+		/* no writer now: the pages aborted ones left, for the rewrite too */
+		freed_pages += columnar_reclaim_unused_pages(rel, columnar_storage_id(rel));
+		CommandCounterIncrement();
 		rewrite_stripes(rel, &res);
+	}
 	else
 		ereport(elevel,
 				(errmsg("strata_columnar: \"%s\" has writers, its stripes are left for the next VACUUM",

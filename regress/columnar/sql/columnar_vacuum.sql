@@ -119,6 +119,40 @@ SELECT free_pages < :free_before AS kept FROM strata_columnar.stats('churn');
 SELECT (SELECT blocks FROM churn_size WHERE round = 6) = pg_relation_size('churn') / 8192 AS same_size;
 SELECT count(*) FROM churn WHERE v = 'kept';
 SELECT strata_columnar.verify('churn') LIKE 'ok: %' AS verified;
+-- the pages of loads that rolled back, failed or lost a subtransaction are
+-- freed by the next VACUUM that locks out writers, and loaded again
+CREATE TABLE lost (id int, v text) USING strata_columnar WITH (autovacuum_enabled = off);
+SELECT strata_columnar.set_options('lost', stripe_row_limit => 10000);
+INSERT INTO lost SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
+-- merge the small stripes of the row-at-a-time insert, free their pages
+VACUUM lost;
+VACUUM lost;
+SELECT pg_relation_size('lost') / 8192 AS lost_blocks, free_pages AS lost_free
+FROM strata_columnar.stats('lost') \gset
+BEGIN;
+INSERT INTO lost SELECT g, md5(g::text) FROM generate_series(1, 30000) g;
+ROLLBACK;
+INSERT INTO lost SELECT g, CASE WHEN g = 25000 THEN (1 / 0)::text ELSE md5(g::text) END
+FROM generate_series(1, 30000) g;
+BEGIN;
+SAVEPOINT s;
+INSERT INTO lost SELECT g, md5(g::text) FROM generate_series(1, 30000) g;
+ROLLBACK TO s;
+COMMIT;
+SELECT pg_relation_size('lost') / 8192 - :lost_blocks AS lost_grew_by \gset
+SELECT :lost_grew_by > 50 AS grew, free_pages = :lost_free AS none_freed_yet
+FROM strata_columnar.stats('lost');
+VACUUM lost;
+SELECT free_pages = :lost_free + :lost_grew_by AS freed, pending_pages FROM strata_columnar.stats('lost');
+SELECT strata_columnar.verify('lost') LIKE 'ok: %' AS verified;
+VACUUM lost;
+SELECT free_pages = :lost_free + :lost_grew_by AS freed_once FROM strata_columnar.stats('lost');
+INSERT INTO lost SELECT g, md5(g::text) FROM generate_series(20001, 50000) g;
+SELECT pg_relation_size('lost') / 8192 = :lost_blocks + :lost_grew_by AS same_size,
+       count(*), count(DISTINCT id), sum(id)
+FROM lost;
+SELECT strata_columnar.verify('lost') LIKE 'ok: %' AS verified;
+DROP TABLE lost;
 -- TRUNCATE and DROP take the free pages with the storage
 SELECT storage_id AS churn_storage FROM strata_columnar.storage WHERE relid = 'churn'::regclass \gset
 SELECT count(*) > 0 AS had_runs FROM strata_columnar.free_extent WHERE storage_id = :churn_storage;

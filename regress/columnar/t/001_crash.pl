@@ -1,7 +1,8 @@
 # kill -9 of the postmaster in the middle of a bulk load, a VACUUM FULL, an
 # UPDATE, a VACUUM and a load into reused pages: after crash recovery every
 # committed row is there, no change of the interrupted transactions is, and
-# verify() finds the table consistent.
+# verify() finds the table consistent.  The pages interrupted loads filled
+# are freed by the next VACUUM.
 use strict;
 use warnings;
 use FindBin;
@@ -45,10 +46,21 @@ like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('t')}), qr/^ok
 is($node->safe_psql('postgres', q{SET enable_seqscan = off; SELECT v FROM t WHERE id = 200500}),
    'committed', 'the index finds a row committed just before the crash');
 
+# The pages the interrupted load filled are reachable from no stripe:
+# VACUUM frees them, and the next load is written there.
+my $tsize = $node->safe_psql('postgres', q{SELECT pg_relation_size('t')});
+$node->safe_psql('postgres', q{VACUUM t});
+my $tfree = $node->safe_psql('postgres', q{SELECT free_pages FROM strata_columnar.stats('t')});
+ok($tfree * 8192 > 1000000, "VACUUM frees the pages of the interrupted load ($tfree)");
+like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('t')}), qr/^ok: /,
+     'verify() after VACUUM freed them');
+
 # Writing goes on; row numbers reserved before the crash are never reused.
 $node->safe_psql('postgres', q{INSERT INTO t SELECT g, 'after', now() FROM generate_series(300001, 310000) g});
 is($node->safe_psql('postgres', q{SELECT count(*), count(DISTINCT ctid) FROM t}), '111000|111000',
    'inserts after recovery work and every row has its own TID');
+is($node->safe_psql('postgres', q{SELECT pg_relation_size('t')}), $tsize,
+   'they went into the freed pages');
 
 # kill -9 during VACUUM FULL: the table is the old one or the new one, whole.
 my $vac = IPC::Run::start(
