@@ -77,11 +77,32 @@ insert_run(Relation frel, uint64 storage_id, uint64 first, uint64 count, int64 s
 }
 
 /*
+ * Did the transaction that inserted tup abort (or crash)?  Every other
+ * row, committed, in progress or dead to everyone since, still counts.
+ */
+static bool
+inserter_aborted(HeapTuple tup)
+{
+	HeapTupleHeader h = tup->t_data;
+	TransactionId xmin;
+
+	if (HeapTupleHeaderXminCommitted(h))
+		return false;
+	if (HeapTupleHeaderXminInvalid(h))
+		return true;
+	xmin = HeapTupleHeaderGetRawXmin(h);
+	if (TransactionIdIsCurrentTransactionId(xmin) || TransactionIdIsInProgress(xmin))
+		return false;
+	return !TransactionIdDidCommit(xmin);
+}
+
+/*
  * The runs of a storage that snapshot sees.  Those who take or join runs
  * read with SnapshotSelf: runs not deleted, or being deleted by a
  * transaction still running (taking those fails without waiting).  They
  * hold a registered snapshot, so no run read here can be pruned, and its
- * TID reused, before they delete it.
+ * TID reused, before they delete it.  With SnapshotAny: every version
+ * whose inserter did not abort.
  */
 static int
 read_runs(Relation frel, uint64 storage_id, Snapshot snapshot, FreeRun **out)
@@ -102,6 +123,8 @@ read_runs(Relation frel, uint64 storage_id, Snapshot snapshot, FreeRun **out)
 		Datum		values[Natts_free_extent];
 		bool		nulls[Natts_free_extent];
 
+		if (snapshot == SnapshotAny && inserter_aborted(tup))
+			continue;
 		heap_deform_tuple(tup, RelationGetDescr(frel), values, nulls);
 		if (n == cap)
 			runs = repalloc(runs, sizeof(FreeRun) * (cap *= 2));
@@ -337,26 +360,6 @@ columnar_release_free_pages(uint64 storage_id)
 }
 
 /*
- * Did the transaction that inserted tup abort (or crash)?  Every other
- * row, committed, in progress or dead to everyone since, still counts.
- */
-static bool
-inserter_aborted(HeapTuple tup)
-{
-	HeapTupleHeader h = tup->t_data;
-	TransactionId xmin;
-
-	if (HeapTupleHeaderXminCommitted(h))
-		return false;
-	if (HeapTupleHeaderXminInvalid(h))
-		return true;
-	xmin = HeapTupleHeaderGetRawXmin(h);
-	if (TransactionIdIsCurrentTransactionId(xmin) || TransactionIdIsInProgress(xmin))
-		return false;
-	return !TransactionIdDidCommit(xmin);
-}
-
-/*
  * VACUUM, holding the table's ExclusiveLock: free the pages of rel that no
  * stripe row and no free run covers, in any version whose inserter did not
  * abort.  No transaction that wrote into rel can be running (it would hold
@@ -373,9 +376,9 @@ columnar_reclaim_unused_pages(Relation rel, uint64 storage_id)
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
-	int			n = 0,
-				cap = 64;
-	FreeRun    *uses = palloc(sizeof(FreeRun) * cap);
+	FreeRun    *uses;
+	int			n = read_runs(frel, storage_id, SnapshotAny, &uses);
+	int			cap = n;
 	uint64		next = 1;		/* block 0 is the metapage */
 	uint64		freed = 0;
 	int			i;
@@ -391,30 +394,10 @@ columnar_reclaim_unused_pages(Relation rel, uint64 storage_id)
 		if (isnull || inserter_aborted(tup))
 			continue;			/* a reservation, or never committed */
 		if (n == cap)
-			uses = repalloc(uses, sizeof(FreeRun) * (cap *= 2));
+			uses = repalloc(uses, sizeof(FreeRun) * (cap = Max(cap * 2, 16)));
 		uses[n].first = DatumGetInt64(first);
 		uses[n].count = columnar_block_count(DatumGetInt64(heap_getattr(tup, 5, RelationGetDescr(srel),
 																		 &isnull)));
-		n++;
-	}
-	systable_endscan(scan);
-
-	ScanKeyInit(&key, Anum_free_extent_storage_id, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(storage_id));
-	scan = systable_beginscan(frel, columnar_metadata_relid("free_extent_storage"), true,
-							  SnapshotAny, 1, &key);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Datum		values[Natts_free_extent];
-		bool		nulls[Natts_free_extent];
-
-		if (inserter_aborted(tup))
-			continue;
-		heap_deform_tuple(tup, RelationGetDescr(frel), values, nulls);
-		if (n == cap)
-			uses = repalloc(uses, sizeof(FreeRun) * (cap *= 2));
-		uses[n].first = DatumGetInt64(values[1]);
-		uses[n].count = DatumGetInt64(values[2]);
 		n++;
 	}
 	systable_endscan(scan);
