@@ -15,7 +15,7 @@
  *	  compressing the plain chunk at all: compression does not make that up.
  *	  (Runs decode slower than zstd restores zeros: they always compete.)
  *	- the result is compressed with the table's codec unless that does not
- *	  pay (columnar_compress_chunk).
+ *	  pay (compress_chunk).
  *
  * Everything here is plain computation over memory the caller keeps alive
  * and memory this file mallocs: the writer's helper thread runs it.
@@ -64,8 +64,8 @@ columnar_chunk_output_free(ColumnarChunkOutput *out)
  * decompressing it.  A long chunk whose last 4 kB do not compress by a
  * sixteenth is not tried whole.
  */
-bool
-columnar_compress_chunk(StrataCodec codec, int level, const char *raw, size_t raw_len,
+static bool
+compress_chunk(StrataCodec codec, int level, const char *raw, size_t raw_len,
 						char *dst, size_t dst_cap, size_t *stored_len)
 {
 	const char *detail;
@@ -90,7 +90,7 @@ stored_form(const ColumnarChunkInput *in, ColumnarChunkOutput *out, const uint8_
 	char	   *comp = bound == 0 ? NULL : owned_alloc(out, bound, false);
 
 	if (comp == NULL ||
-		!columnar_compress_chunk(in->codec, in->level, (const char *) raw, raw_len,
+		!compress_chunk(in->codec, in->level, (const char *) raw, raw_len,
 								 comp, bound, stored_len))
 	{
 		*codec = STRATA_CODEC_NONE;

@@ -63,11 +63,4 @@ typedef struct ColumnarChunkOutput
 extern bool columnar_chunk_build(const ColumnarChunkInput *in, ColumnarChunkOutput *out);
 extern void columnar_chunk_output_free(ColumnarChunkOutput *out);
 
-/*
- * Compress raw into dst (of strata_compress_bound bytes); false when the
- * stored form is better left raw.
- */
-extern bool columnar_compress_chunk(StrataCodec codec, int level, const char *raw, size_t raw_len,
-									char *dst, size_t dst_cap, size_t *stored_len);
-
 #endif							/* COLUMNAR_CHUNK_H */
