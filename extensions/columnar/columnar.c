@@ -118,7 +118,7 @@ columnar_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOptI
 
 /*
  * A statement's deletions become row masks when it ends, releasing their
- * tuple locks (columnar_deletes.c).
+ * tuple locks (columnar_deletes.c); what it read rows to lock with goes.
  */
 static void
 columnar_executor_end(QueryDesc *queryDesc)
@@ -127,6 +127,7 @@ columnar_executor_end(QueryDesc *queryDesc)
 		prev_executor_end_hook(queryDesc);
 	else
 		standard_ExecutorEnd(queryDesc);
+	columnar_forget_lock_fetch();
 	if (IsTransactionState() && !IsInParallelMode())
 		columnar_flush_deletes();
 }
@@ -775,6 +776,7 @@ columnar_verify(PG_FUNCTION_ARGS)
 				 errmsg("strata_columnar table \"%s\" is inconsistent", RelationGetRelationName(rel)),
 				 errdetail_internal("Its row masks delete %llu rows, of which %llu are rows of its stripes.",
 									(unsigned long long) masked, (unsigned long long) deleted)));
+	columnar_verify_row_locks(rel);
 	columnar_end_read(read);
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_TEXT_P(cstring_to_text(psprintf("ok: %d stripes, %llu rows (%llu deleted), %lld values checked against their bounds",

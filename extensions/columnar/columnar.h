@@ -173,6 +173,24 @@ extern void columnar_delete_mask(ItemPointer tid);
 extern const uint8 *columnar_mask_row_moved(const ColumnarMaskRow *m, size_t *len);
 extern void columnar_parse_mask_row(Relation rel, const ColumnarMaskRow *m, uint8 *bits,
 									uint32 *count);
+/* one row of strata_columnar.row_lock, as columnar_scan_row_locks hands it out */
+typedef struct ColumnarLockRow
+{
+	uint64		first_row;		/* of the span */
+	int			mode;			/* a LockTupleMode, unchecked */
+	const uint8 *locked;		/* a row mask */
+	size_t		locked_len;
+	TransactionId xmin;
+	ItemPointerData tid;
+} ColumnarLockRow;
+
+typedef void (*ColumnarLockVisitor) (const ColumnarLockRow *lock, void *arg);
+
+extern void columnar_insert_row_lock(uint64 storage_id, uint64 first_row, LockTupleMode mode,
+									 bytea *locked);
+extern void columnar_scan_row_locks(uint64 storage_id, int64 span, ColumnarLockVisitor fn,
+									void *arg);
+extern void columnar_delete_row_lock(ItemPointer tid);
 /* a range of row numbers */
 typedef struct ColumnarRange
 {
@@ -261,9 +279,12 @@ extern void columnar_kill_row(Relation rel, uint64 row);
 extern void columnar_write_mask(uint64 storage_id, uint64 span, CommandId cid, const uint8 *bits,
 								uint32 count, const uint64 *moved, bool killed);
 extern void columnar_flush_deletes(void);
+extern void columnar_forget_lock_fetch(void);
 extern Size columnar_deletes_shmem_size(void);
 extern void columnar_deletes_shmem_init(void);
 extern void columnar_span_changed(uint64 storage_id, uint64 span);
+extern bool columnar_span_version(uint64 storage_id, uint64 span, uint32 *version);
+extern bytea *columnar_mask_bytea(const uint8 *bits, uint32 count, uint16 *offsets);
 extern bool columnar_has_pending_deletes(Oid relid);
 extern void columnar_deletes_xact_callback(XactEvent event);
 extern void columnar_deletes_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -275,6 +296,17 @@ extern bool columnar_masks_deleted(ColumnarMasks *masks, uint64 row);
 extern uint32 columnar_masks_range(ColumnarMasks *masks, uint64 first_row, uint32 rows,
 								   bool *deleted);
 extern uint64 columnar_deleted_count(Relation rel, Snapshot snapshot);
+
+/* ---- row locks kept past the lock manager (columnar_rowlocks.c) ---- */
+
+extern void columnar_note_row_lock(Relation rel, uint64 row, LockTupleMode mode);
+extern void columnar_write_row_locks(void);
+extern TransactionId columnar_row_locker(Relation rel, uint64 row, LockTupleMode mode);
+extern uint64 columnar_remove_ended_locks(uint64 storage_id);
+extern void columnar_verify_row_locks(Relation rel);
+extern void columnar_rowlocks_xact_callback(XactEvent event);
+extern void columnar_rowlocks_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+											   SubTransactionId parentSubid);
 
 /* ---- speculative insertions (columnar_speculative.c) ---- */
 

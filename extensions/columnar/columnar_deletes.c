@@ -22,8 +22,10 @@
  * when a transaction holds MAX_HELD_LOCKS tuple locks, and before commit;
  * their locks are then released: the uncommitted row_mask row is what the
  * next deleter finds and waits for, as heap's xmax.  So a bulk DELETE holds
- * a bounded number of locks, and a row lock is never held across
- * statements unless SELECT ... FOR UPDATE took it (columnar_lock_row).
+ * a bounded number of locks.  Row locks (SELECT ... FOR UPDATE, foreign key
+ * checks) share that bound: their tuple locks are kept across statements
+ * until there are too many, then become row_lock rows (columnar_rowlocks.c),
+ * which deleters and lockers wait on in the same way.
  *
  * Looking a row up would read every row mask of its span from the catalog,
  * once per deleted row.  When strata_columnar is preloaded, a shared array
@@ -79,7 +81,9 @@ typedef struct PendingMask
 typedef struct HeldLock
 {
 	LOCKTAG		tag;
+	LOCKMODE	mode;
 	SubTransactionId subxid;
+	bool		row_lock;		/* guards a row lock, not a pending deletion */
 } HeldLock;
 
 /* both live in TopTransactionContext */
@@ -95,6 +99,24 @@ typedef struct CheckedStripe
 	uint64		row_count;
 } CheckedStripe;
 static List *checked_stripes = NIL;
+
+/*
+ * The fetch state that lock_row reads locked rows with, kept for the
+ * statement: a SELECT ... FOR UPDATE locks rows in the order it scanned
+ * them, and the chunk group decoded for one serves the next.  Forgotten
+ * when any statement ends (columnar_forget_lock_fetch), so the snapshot
+ * it was made for is still registered while it is used.
+ */
+typedef struct LockFetch
+{
+	Oid			relid;
+	Snapshot	snapshot;
+	CommandId	curcid;
+	ColumnarReadState *read;
+	MemoryContext cxt;
+} LockFetch;
+
+static LockFetch lock_fetch;
 
 /* ---- span counters (shared) and this backend's cache of masks ---- */
 
@@ -161,6 +183,21 @@ columnar_span_changed(uint64 storage_id, uint64 span)
 {
 	if (span_counters != NULL)
 		pg_atomic_fetch_add_u32(span_counter(storage_id, span), 1);
+}
+
+/*
+ * The span's counter, for caches of what the catalog holds about it; false
+ * when there are no counters (not preloaded) and nothing can be cached.
+ * Read it before reading the catalog, so a change made meanwhile shows.
+ */
+bool
+columnar_span_version(uint64 storage_id, uint64 span, uint32 *version)
+{
+	if (span_counters == NULL)
+		return false;
+	pg_memory_barrier();
+	*version = pg_atomic_read_u32(span_counter(storage_id, span));
+	return true;
 }
 
 /* heap's mapping of row lock strength to lock manager modes */
@@ -317,21 +354,15 @@ pending_moved(const PendingMask *p, uint32 off)
 }
 
 /*
- * Write a row_mask row for the rows set in bits (count of them), with, when
- * moved is not NULL, the new row of each deleted offset (0: none).  Its
- * span changes for every backend's cache before the caller's tuple locks
- * go: a deleter that gets one must see the mask.
+ * The rows set in bits (count of them) as a row mask (columnar_format.c),
+ * their offsets in ascending order left in offsets (count entries).
  */
-void
-columnar_write_mask(uint64 storage_id, uint64 span, CommandId cid, const uint8 *bits,
-					uint32 count, const uint64 *moved, bool killed)
+bytea *
+columnar_mask_bytea(const uint8 *bits, uint32 count, uint16 *offsets)
 {
-	uint16	   *offsets = palloc(sizeof(uint16) * Max(count, 1));
-	bytea	   *deleted = palloc(VARHDRSZ + 1 + COLUMNAR_MASK_BYTES);
-	bytea	   *moved_to = NULL;
+	bytea	   *out = palloc(VARHDRSZ + 1 + COLUMNAR_MASK_BYTES);
 	uint32		n = 0;
 	uint32		i;
-	size_t		len;
 
 	for (i = 0; i < COLUMNAR_MASK_BYTES; i++)
 	{
@@ -344,13 +375,30 @@ columnar_write_mask(uint64 storage_id, uint64 span, CommandId cid, const uint8 *
 		}
 	}
 	Assert(n == count);
-	len = columnar_mask_encode(offsets, n, (uint8 *) VARDATA(deleted));
-	SET_VARSIZE(deleted, VARHDRSZ + len);
+	SET_VARSIZE(out, VARHDRSZ + columnar_mask_encode(offsets, n, (uint8 *) VARDATA(out)));
+	return out;
+}
+
+/*
+ * Write a row_mask row for the rows set in bits (count of them), with, when
+ * moved is not NULL, the new row of each deleted offset (0: none).  Its
+ * span changes for every backend's cache before the caller's tuple locks
+ * go: a deleter that gets one must see the mask.
+ */
+void
+columnar_write_mask(uint64 storage_id, uint64 span, CommandId cid, const uint8 *bits,
+					uint32 count, const uint64 *moved, bool killed)
+{
+	uint16	   *offsets = palloc(sizeof(uint16) * Max(count, 1));
+	bytea	   *deleted = columnar_mask_bytea(bits, count, offsets);
+	bytea	   *moved_to = NULL;
+	uint32		i;
+
 	if (moved != NULL)
 	{
-		moved_to = palloc(VARHDRSZ + sizeof(uint64) * n);
-		SET_VARSIZE(moved_to, VARHDRSZ + sizeof(uint64) * n);
-		for (i = 0; i < n; i++)
+		moved_to = palloc(VARHDRSZ + sizeof(uint64) * count);
+		SET_VARSIZE(moved_to, VARHDRSZ + sizeof(uint64) * count);
+		for (i = 0; i < count; i++)
 			memcpy(VARDATA(moved_to) + i * sizeof(uint64), &moved[offsets[i]], sizeof(uint64));
 	}
 	columnar_insert_mask(storage_id, span, cid, deleted, moved_to, killed);
@@ -379,6 +427,23 @@ write_mask(PendingMask *p)
 		pfree(moved);
 }
 
+/* Release the current subtransaction's tuple locks of one kind. */
+static void
+release_held(SubTransactionId subxid, bool row_locks)
+{
+	int			i,
+				kept = 0;
+
+	for (i = 0; i < nheld; i++)
+	{
+		if (held_locks[i].subxid == subxid && held_locks[i].row_lock == row_locks)
+			release_tuple_lock(&held_locks[i].tag, held_locks[i].mode);
+		else
+			held_locks[kept++] = held_locks[i];
+	}
+	nheld = kept;
+}
+
 /*
  * Write the current subtransaction's pending masks and release the tuple
  * locks that guarded them.  Needs a transaction that can write.
@@ -388,8 +453,6 @@ columnar_flush_deletes(void)
 {
 	SubTransactionId subxid;
 	ListCell   *lc;
-	int			i,
-				kept = 0;
 
 	if (pending_masks == NIL && nheld == 0)
 		return;
@@ -410,14 +473,43 @@ columnar_flush_deletes(void)
 		pfree(p);
 	}
 	/* the masks are in the catalog now: they are what a deleter waits on */
-	for (i = 0; i < nheld; i++)
+	release_held(subxid, false);
+}
+
+/*
+ * Keep a tuple lock until what it guards is in the catalog: a deletion
+ * until its statement ends, a row lock until the transaction does.  Past
+ * MAX_HELD_LOCKS, pending deletions and then row locks are written out.
+ */
+static void
+hold_tuple_lock(const LOCKTAG *tag, LOCKMODE mode, bool row_lock)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+	if (held_locks == NULL)
+		held_locks = palloc(sizeof(HeldLock) * MAX_HELD_LOCKS);
+	MemoryContextSwitchTo(old);
+	held_locks[nheld].tag = *tag;
+	held_locks[nheld].mode = mode;
+	held_locks[nheld].subxid = subxid;
+	held_locks[nheld].row_lock = row_lock;
+	nheld++;
+	if (nheld < MAX_HELD_LOCKS)
+		return;
+	columnar_flush_deletes();
+	if (nheld >= MAX_HELD_LOCKS)
 	{
-		if (held_locks[i].subxid == subxid)
-			release_tuple_lock(&held_locks[i].tag, AccessExclusiveLock);
-		else
-			held_locks[kept++] = held_locks[i];
+		columnar_write_row_locks();
+		release_held(subxid, true);
 	}
-	nheld = kept;
+	if (nheld >= MAX_HELD_LOCKS)
+	{
+		/* outer subtransactions hold them all: keep them, grow */
+		old = MemoryContextSwitchTo(TopTransactionContext);
+		held_locks = repalloc(held_locks, sizeof(HeldLock) * (nheld + MAX_HELD_LOCKS));
+		MemoryContextSwitchTo(old);
+	}
 }
 
 bool
@@ -450,6 +542,7 @@ columnar_deletes_xact_callback(XactEvent event)
 			pending_masks = NIL;
 			held_locks = NULL;
 			nheld = 0;
+			memset(&lock_fetch, 0, sizeof(lock_fetch));
 			checked_stripes = NIL;
 			span_cache = NULL;
 			break;
@@ -467,6 +560,7 @@ columnar_deletes_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	switch (event)
 	{
 		case SUBXACT_EVENT_ABORT_SUB:
+			columnar_forget_lock_fetch();
 			/* its masks are void, its locks already released */
 			foreach(lc, pending_masks)
 				if (((PendingMask *) lfirst(lc))->subxid == mySubid)
@@ -613,9 +707,7 @@ cached_row_state(uint64 storage_id, uint64 span, uint32 off, ColumnarDeleter *wh
 	key.storage_id = storage_id;
 	key.span = span;
 	e = hash_search(span_cache, &key, HASH_ENTER, &found);
-	/* read before the masks, so a mask written meanwhile shows as a change */
-	pg_memory_barrier();
-	counter = pg_atomic_read_u32(span_counter(storage_id, span));
+	(void) columnar_span_version(storage_id, span, &counter);
 	if (!found || e->counter != counter)
 	{
 		SnapshotData dirty;
@@ -770,29 +862,38 @@ row_visible(Relation rel, uint64 row, Snapshot snapshot)
 	return visible;
 }
 
+static void
+row_lock_unavailable(Relation rel)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+			 errmsg("could not obtain lock on row in relation \"%s\"",
+					RelationGetRelationName(rel))));
+}
+
 /*
- * Take the row's tuple lock in mode and wait out deleters still running, as
- * heap_delete and heap_lock_tuple do.  TM_Ok: the row is live, and locked.
- * Otherwise the lock is released, tmfd says why, and *who who deleted it;
- * a wait that is not allowed returns TM_WouldBlock, or raises for NOWAIT.
+ * Take the row's tuple lock in mode and wait out deleters and lockers in a
+ * conflicting mode still running, as heap_delete and heap_lock_tuple do.
+ * TM_Ok: the row is live, and locked.  Otherwise the lock is released,
+ * tmfd says why, and *who who deleted it; a wait that is not allowed
+ * returns TM_WouldBlock, or raises for NOWAIT.
  */
 static TM_Result
-lock_live_row(Relation rel, ItemPointer tid, CommandId cid, LOCKMODE mode,
+lock_live_row(Relation rel, ItemPointer tid, CommandId cid, LockTupleMode mode,
 			  LockWaitPolicy policy, XLTW_Oper oper, LOCKTAG *tag,
 			  TM_FailureData *tmfd, ColumnarDeleter *who)
 {
 	uint64		row = columnar_tid_to_row(tid);
+	LOCKMODE	lockmode = row_lock_modes[mode];
+	TransactionId locker;
 
 	memset(tmfd, 0, sizeof(*tmfd));
 	memset(who, 0, sizeof(*who));
 	tmfd->ctid = *tid;
-	if (!acquire_tuple_lock(rel, tid, mode, policy == LockWaitBlock, tag))
+	if (!acquire_tuple_lock(rel, tid, lockmode, policy == LockWaitBlock, tag))
 	{
 		if (policy == LockWaitError)
-			ereport(ERROR,
-					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-					 errmsg("could not obtain lock on row in relation \"%s\"",
-							RelationGetRelationName(rel))));
+			row_lock_unavailable(rel);
 		return TM_WouldBlock;
 	}
 	for (;;)
@@ -800,28 +901,37 @@ lock_live_row(Relation rel, ItemPointer tid, CommandId cid, LOCKMODE mode,
 		switch (columnar_row_state(rel, row, who))
 		{
 			case COLUMNAR_ROW_LIVE:
-				return TM_Ok;
+				locker = columnar_row_locker(rel, row, mode);
+				if (!TransactionIdIsValid(locker))
+					return TM_Ok;
+				/* locked by a transaction still running, as xmax a locker */
+				if (policy != LockWaitBlock)
+				{
+					release_tuple_lock(tag, lockmode);
+					if (policy == LockWaitError)
+						row_lock_unavailable(rel);
+					return TM_WouldBlock;
+				}
+				XactLockTableWait(locker, rel, tid, oper);
+				continue;
 			case COLUMNAR_ROW_DELETED_BY_US:
-				release_tuple_lock(tag, mode);
+				release_tuple_lock(tag, lockmode);
 				fill_failure(tmfd, tid, who);
 				tmfd->cmax = who->cid;
 				return who->cid >= cid ? TM_SelfModified : TM_Invisible;
 			case COLUMNAR_ROW_DELETE_IN_PROGRESS:
 				if (policy != LockWaitBlock)
 				{
-					release_tuple_lock(tag, mode);
+					release_tuple_lock(tag, lockmode);
 					if (policy == LockWaitError)
-						ereport(ERROR,
-								(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-								 errmsg("could not obtain lock on row in relation \"%s\"",
-										RelationGetRelationName(rel))));
+						row_lock_unavailable(rel);
 					fill_failure(tmfd, tid, who);
 					return TM_WouldBlock;
 				}
 				XactLockTableWait(who->xid, rel, tid, oper);
 				continue;
 			case COLUMNAR_ROW_DELETED:
-				release_tuple_lock(tag, mode);
+				release_tuple_lock(tag, lockmode);
 				fill_failure(tmfd, tid, who);
 				return who->moved_to != 0 ? TM_Updated : TM_Deleted;
 		}
@@ -842,14 +952,12 @@ columnar_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snaps
 	uint64		new_row = 0;
 	ColumnarDeleter who;
 	LOCKTAG		tag;
-	MemoryContext old;
-
 	TM_Result	result;
 
 	/* SERIALIZABLE: readers hold relation-level predicate locks */
 	CheckForSerializableConflictIn(rel, NULL, InvalidBlockNumber);
 	check_stripe_alive(rel, storage_id, row);
-	result = lock_live_row(rel, tid, cid, AccessExclusiveLock,
+	result = lock_live_row(rel, tid, cid, LockTupleExclusive,
 						   wait ? LockWaitBlock : LockWaitSkip,
 						   newslot ? XLTW_Update : XLTW_Delete, &tag, tmfd, &who);
 	if (result != TM_Ok)
@@ -871,31 +979,49 @@ columnar_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snaps
 	else
 		pgstat_count_heap_delete(rel);
 	note_deleted(rel, storage_id, row, cid, new_row);
-
-	old = MemoryContextSwitchTo(TopTransactionContext);
-	if (held_locks == NULL)
-		held_locks = palloc(sizeof(HeldLock) * MAX_HELD_LOCKS);
-	MemoryContextSwitchTo(old);
-	held_locks[nheld].tag = tag;
-	held_locks[nheld].subxid = GetCurrentSubTransactionId();
-	nheld++;
-	if (nheld >= MAX_HELD_LOCKS)
-	{
-		columnar_flush_deletes();
-		if (nheld >= MAX_HELD_LOCKS)
-		{
-			/* an outer subtransaction holds them all: keep them, grow */
-			old = MemoryContextSwitchTo(TopTransactionContext);
-			held_locks = repalloc(held_locks, sizeof(HeldLock) * (nheld + MAX_HELD_LOCKS));
-			MemoryContextSwitchTo(old);
-		}
-	}
+	hold_tuple_lock(&tag, AccessExclusiveLock, false);
 	return TM_Ok;
 }
 
+
+void
+columnar_forget_lock_fetch(void)
+{
+	if (lock_fetch.read != NULL)
+		columnar_end_read(lock_fetch.read);	/* unpins what it read */
+	if (lock_fetch.cxt != NULL)
+		MemoryContextDelete(lock_fetch.cxt);
+	memset(&lock_fetch, 0, sizeof(lock_fetch));
+}
+
+static ColumnarReadState *
+lock_fetch_state(Relation rel, Snapshot snapshot)
+{
+	MemoryContext old;
+
+	if (lock_fetch.read != NULL && lock_fetch.relid == RelationGetRelid(rel) &&
+		lock_fetch.snapshot == snapshot && lock_fetch.curcid == snapshot->curcid)
+	{
+		columnar_fetch_rebind(lock_fetch.read, rel);
+		return lock_fetch.read;
+	}
+	columnar_forget_lock_fetch();
+	/* under TopTransactionContext, which the end of a transaction resets */
+	lock_fetch.cxt = AllocSetContextCreate(TopTransactionContext, "strata_columnar row lock fetch",
+										   ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(lock_fetch.cxt);
+	lock_fetch.read = columnar_begin_fetch(rel, snapshot);
+	MemoryContextSwitchTo(old);
+	lock_fetch.relid = RelationGetRelid(rel);
+	lock_fetch.snapshot = snapshot;
+	lock_fetch.curcid = snapshot->curcid;
+	return lock_fetch.read;
+}
+
 /*
- * Lock the row at tid in mode, as heap_lock_tuple does: the tuple lock is
- * kept to the end of the transaction.  With TUPLE_LOCK_FLAG_FIND_LAST_VERSION
+ * Lock the row at tid in mode, as heap_lock_tuple does, to the end of the
+ * transaction: its tuple lock is kept, or becomes a row_lock row when the
+ * transaction holds too many (hold_tuple_lock).  With TUPLE_LOCK_FLAG_FIND_LAST_VERSION
  * an updated row is followed to its newest version, which is locked and
  * returned in slot with tmfd->traversed set and *tid moved to it.
  */
@@ -912,7 +1038,7 @@ columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSl
 	for (;;)
 	{
 		uint64		row = columnar_tid_to_row(tid);
-		TM_Result	result = lock_live_row(rel, tid, cid, lockmode, wait_policy,
+		TM_Result	result = lock_live_row(rel, tid, cid, mode, wait_policy,
 										   XLTW_Lock, &tag, tmfd, &who);
 
 		tmfd->traversed = traversed;
@@ -931,10 +1057,9 @@ columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSl
 		 * sees is read under a fresh one, as heap reads the latest tuple.
 		 */
 		{
-			ColumnarReadState *read = columnar_begin_fetch(rel, snapshot);
+			ColumnarReadState *read = lock_fetch_state(rel, snapshot);
 			bool		found = columnar_fetch_row(read, row, slot);
 
-			columnar_end_read(read);
 			if (!found)
 			{
 				Snapshot	latest = RegisterSnapshot(GetLatestSnapshot());
@@ -966,6 +1091,8 @@ columnar_lock_row(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSl
 			slot->tts_tableOid = RelationGetRelid(rel);
 			slot->tts_tid = *tid;
 		}
+		columnar_note_row_lock(rel, row, mode);
+		hold_tuple_lock(&tag, lockmode, true);
 		return TM_Ok;
 	}
 }

@@ -17,7 +17,9 @@
  *
  * A row_mask row holds the rows one transaction deleted in one span of
  * row numbers (columnar_deletes.c); like a stripe row it is stamped with
- * the deleting command's id, so its visibility is the deletion's.
+ * the deleting command's id, so its visibility is the deletion's.  A
+ * row_lock row holds rows a running transaction keeps locked
+ * (columnar_rowlocks.c).
  *
  * The tables are ordinary heap tables of the extension, so they are
  * WAL-logged, vacuumed and frozen like any other; this file reads and writes
@@ -62,6 +64,8 @@
 #define Anum_row_mask_command_id 3
 #define Anum_row_mask_deleted 4
 #define Anum_row_mask_moved_to 5
+
+#define Natts_row_lock 4
 
 Oid
 columnar_metadata_relid(const char *name)
@@ -117,8 +121,8 @@ columnar_new_storage_id(void)
 static void
 delete_storage(uint64 storage_id)
 {
-	const char *tables[] = {"stripe", "reservation", "row_mask", "removed_range",
-	"free_extent", "storage"};
+	const char *tables[] = {"stripe", "reservation", "row_mask", "row_lock",
+	"removed_range", "free_extent", "storage"};
 	int			t;
 
 	for (t = 0; t < lengthof(tables); t++)
@@ -506,6 +510,79 @@ columnar_delete_mask(ItemPointer tid)
 
 	simple_heap_delete(mrel, tid);
 	table_close(mrel, RowExclusiveLock);
+}
+
+/* ---- row locks ---- */
+
+/* Insert a row_lock row: rows of one span locked in mode. */
+void
+columnar_insert_row_lock(uint64 storage_id, uint64 first_row, LockTupleMode mode, bytea *locked)
+{
+	Relation	lrel = table_open(columnar_metadata_relid("row_lock"), RowExclusiveLock);
+	Datum		values[Natts_row_lock];
+	bool		nulls[Natts_row_lock] = {false, false, false, false};
+
+	values[0] = Int64GetDatum(storage_id);
+	values[1] = Int64GetDatum(first_row);
+	values[2] = Int16GetDatum((int16) mode);
+	values[3] = PointerGetDatum(locked);
+	insert_with_cid(lrel, heap_form_tuple(RelationGetDescr(lrel), values, nulls),
+					GetCurrentCommandId(true));
+	table_close(lrel, RowExclusiveLock);
+}
+
+/*
+ * Hand every row_lock row of a storage (of one span when span >= 0) that a
+ * dirty snapshot sees, aborted writers' left out, to fn.
+ */
+void
+columnar_scan_row_locks(uint64 storage_id, int64 span, ColumnarLockVisitor fn, void *arg)
+{
+	Relation	lrel = table_open(columnar_metadata_relid("row_lock"), AccessShareLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	SnapshotData dirty;
+
+	InitDirtySnapshot(dirty);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(storage_id));
+	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(span));
+	scan = systable_beginscan(lrel, columnar_metadata_relid("row_lock_span"), true, &dirty,
+							  span >= 0 ? 2 : 1, keys);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		ColumnarLockRow l;
+		Datum		values[Natts_row_lock];
+		bool		nulls[Natts_row_lock];
+		bytea	   *locked;
+
+		heap_deform_tuple(tup, RelationGetDescr(lrel), values, nulls);
+		l.first_row = DatumGetInt64(values[1]);
+		l.mode = DatumGetInt16(values[2]);
+		locked = DatumGetByteaPP(values[3]);
+		l.locked = (const uint8 *) VARDATA_ANY(locked);
+		l.locked_len = VARSIZE_ANY_EXHDR(locked);
+		l.xmin = HeapTupleHeaderGetXmin(tup->t_data);
+		l.tid = tup->t_self;
+		fn(&l, arg);
+	}
+	systable_endscan(scan);
+	table_close(lrel, AccessShareLock);
+}
+
+/*
+ * Delete the row_lock row at tid, whose transaction has ended, unless
+ * another transaction is deleting it too (that one will).
+ */
+void
+columnar_delete_row_lock(ItemPointer tid)
+{
+	Relation	lrel = table_open(columnar_metadata_relid("row_lock"), RowExclusiveLock);
+	TM_FailureData tmfd;
+
+	(void) heap_delete(lrel, tid, GetCurrentCommandId(true), InvalidSnapshot, false, &tmfd,
+					   false);
+	table_close(lrel, RowExclusiveLock);
 }
 
 /*

@@ -466,6 +466,7 @@ columnar_vacuum_rel(Relation rel, VacuumParams *params, BufferAccessStrategy bst
 	RewriteResult res;
 	int64		index_removed;
 	uint64		freed_pages;
+	uint64		locks_removed;
 	Snapshot	snapshot;
 	ColumnarReadState *read;
 	uint64		live,
@@ -475,6 +476,13 @@ columnar_vacuum_rel(Relation rel, VacuumParams *params, BufferAccessStrategy bst
 	memset(&res, 0, sizeof(res));
 	if (columnar_has_pending(RelationGetRelid(rel)))
 		return;
+
+	/* row locks of transactions that have ended */
+	locks_removed = columnar_remove_ended_locks(columnar_storage_id(rel));
+	if (locks_removed > 0)
+		ereport(elevel,
+				(errmsg("strata_columnar: removed %llu row locks of ended transactions from \"%s\"",
+						(unsigned long long) locks_removed, RelationGetRelationName(rel))));
 
 	/* the pages of stripes earlier VACUUMs dropped, for the rewrite too */
 	freed_pages = columnar_release_free_pages(columnar_storage_id(rel));

@@ -1113,6 +1113,7 @@ columnar_xact_callback(XactEvent event, void *arg)
 {
 	/* deletions first: an UPDATE's new versions may still be unflushed */
 	columnar_deletes_xact_callback(event);
+	columnar_rowlocks_xact_callback(event);
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
@@ -1182,6 +1183,7 @@ columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	ListCell   *lc;
 
 	columnar_deletes_subxact_callback(event, mySubid, parentSubid);
+	columnar_rowlocks_subxact_callback(event, mySubid, parentSubid);
 	if (event == SUBXACT_EVENT_ABORT_SUB)
 		columnar_speculative_end();
 	switch (event)

@@ -61,6 +61,19 @@ CREATE TABLE strata_columnar.row_mask (
 );
 CREATE INDEX row_mask_span ON strata_columnar.row_mask (storage_id, first_row);
 
+-- Rows a running transaction keeps locked (SELECT ... FOR UPDATE, foreign
+-- key checks) beyond the few it holds in the lock manager: those it locked
+-- in one span of 8192 row numbers, as row_mask lists them, and the lock's
+-- strength (0 key share, 1 share, 2 no key update, 3 update).  A row here
+-- means nothing once its inserting transaction has ended; VACUUM deletes it.
+CREATE TABLE strata_columnar.row_lock (
+    storage_id  bigint NOT NULL,
+    first_row   bigint NOT NULL,
+    lock_mode   smallint NOT NULL,
+    locked      bytea NOT NULL
+);
+CREATE INDEX row_lock_span ON strata_columnar.row_lock (storage_id, first_row);
+
 -- Row numbers VACUUM took out of every stripe (it rewrote their live rows
 -- under new numbers).  Index entries still point at them for snapshots
 -- older than that VACUUM; a later VACUUM removes those entries, and the
@@ -104,7 +117,7 @@ SELECT pg_catalog.pg_extension_config_dump('strata_columnar.options', '');
 -- owner's eyes, through the functions below, not for everyone's.
 REVOKE ALL ON strata_columnar.storage, strata_columnar.stripe,
     strata_columnar.reservation, strata_columnar.row_mask,
-    strata_columnar.removed_range, strata_columnar.free_extent,
+    strata_columnar.row_lock, strata_columnar.removed_range, strata_columnar.free_extent,
     strata_columnar.options FROM PUBLIC;
 
 -- Removes the metadata of storage that no table uses any more: dropped
@@ -127,6 +140,10 @@ BEGIN
     WHERE NOT EXISTS (SELECT 1 FROM strata_columnar.storage st
                       JOIN pg_class c ON c.relfilenode = st.relfilenode
                       WHERE st.storage_id = m.storage_id);
+    DELETE FROM strata_columnar.row_lock l
+    WHERE NOT EXISTS (SELECT 1 FROM strata_columnar.storage st
+                      JOIN pg_class c ON c.relfilenode = st.relfilenode
+                      WHERE st.storage_id = l.storage_id);
     DELETE FROM strata_columnar.removed_range r
     WHERE NOT EXISTS (SELECT 1 FROM strata_columnar.storage st
                       JOIN pg_class c ON c.relfilenode = st.relfilenode

@@ -1,6 +1,7 @@
 # kill -9 of the postmaster in the middle of a bulk load, a VACUUM FULL, an
-# UPDATE, a VACUUM and a load into reused pages: after crash recovery every
-# committed row is there, no change of the interrupted transactions is, and
+# UPDATE, a VACUUM, a load into reused pages and a transaction holding many
+# row locks: after crash recovery every committed row is there, no change
+# of the interrupted transactions is, no lock of theirs is held, and
 # verify() finds the table consistent.  The pages interrupted loads filled
 # are freed by the next VACUUM.
 use strict;
@@ -148,6 +149,23 @@ is($node->safe_psql('postgres', q{SELECT pg_relation_size('u'), count(*) FROM u 
    'a committed load takes them');
 like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('u')}), qr/^ok: /,
      'verify() after the load into reused pages');
+
+# kill -9 while a transaction holds 100,000 rows locked, most of them as
+# row_lock rows: after recovery nobody waits for them.
+my $locker = IPC::Run::start(
+    [ 'psql', '-X', '-d', $node->connstr('postgres'), '-c',
+      q{BEGIN; SELECT count(*) FROM (SELECT id FROM u WHERE id <= 200000 FOR UPDATE) s; SELECT pg_sleep(600);} ],
+    '>', \$out, '2>', \$err);
+ok($node->poll_query_until('postgres', q{SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND wait_event = 'PgSleep'}),
+   'the locker holds its rows');
+is($node->safe_psql('postgres', q{SELECT count(*) <= 256, pg_relation_size('strata_columnar.row_lock') > 0 FROM pg_locks WHERE locktype = 'tuple'}),
+   't|t', 'it holds at most 256 tuple locks, the rest are row_lock rows');
+crash_restart($node);
+$locker->kill_kill;
+is($node->safe_psql('postgres', q{SET lock_timeout = '5s'; SELECT count(*) FROM (SELECT id FROM u WHERE id <= 200000 FOR UPDATE NOWAIT) s}),
+   '100000', 'after the crash every row it locked can be locked without waiting');
+like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('u')}), qr/^ok: /,
+     'verify() reads the row locks the crash left');
 
 $node->stop;
 done_testing();

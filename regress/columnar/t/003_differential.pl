@@ -79,6 +79,9 @@ sub random_change
     return "DO \$\$ BEGIN FOR i IN 0..4 LOOP BEGIN UPDATE {T} SET c = c * 2 WHERE a % 5 = i; "
       . "IF i % 2 = 1 THEN RAISE EXCEPTION 'undo'; END IF; EXCEPTION WHEN raise_exception THEN NULL; END; END LOOP; END \$\$;" if $r < 0.72;
     return "BEGIN; INSERT INTO {T} VALUES " . random_row() . "; UPDATE {T} SET b = 'same txn' WHERE b IS NULL; DELETE FROM {T} WHERE c IS NULL; COMMIT;" if $r < 0.8;
+    return "BEGIN; SELECT count(*) FROM (SELECT a FROM {T} WHERE " . random_predicate() . " FOR UPDATE) s; "
+      . "SAVEPOINT l; SELECT count(*) FROM (SELECT a FROM {T} FOR KEY SHARE) s; ROLLBACK TO l; "
+      . "UPDATE {T} SET c = c - 1 WHERE a % $m = $k; COMMIT;" if $r < 0.85;
     return "VACUUM {T};" if $r < 0.9;
     return random_step();
 }
