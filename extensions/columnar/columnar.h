@@ -122,6 +122,7 @@ typedef struct ColumnarStripe
 	uint64		row_count;
 	BlockNumber first_block;	/* InvalidBlockNumber: in memory */
 	uint64		data_bytes;
+	bool		sorted;			/* in key (or CLUSTER) order: VACUUM keeps it */
 	ColumnarSkipList skiplist;
 	/* for unflushed rows: each column's stored chunks, and the write state */
 	const char **memory_columns;
@@ -139,7 +140,8 @@ extern void columnar_reserve_stripe(Relation rel, uint64 storage_id, uint64 firs
 									uint64 row_count, CommandId cid);
 extern void columnar_insert_stripe(Relation rel, uint64 storage_id, uint64 first_row,
 								   uint64 row_count, BlockNumber first_block,
-								   uint64 data_bytes, bytea *skiplist, CommandId cid);
+								   uint64 data_bytes, bytea *skiplist, bool sorted,
+								   CommandId cid);
 extern bool columnar_row_reserved(uint64 storage_id, uint64 row, Snapshot snapshot);
 extern List *columnar_read_stripes(Relation rel, uint64 storage_id, Snapshot snapshot);
 extern ColumnarStripe *columnar_find_stripe(Relation rel, uint64 storage_id, uint64 row,
@@ -232,6 +234,7 @@ extern void columnar_alter_init(void);
 /* how a row comes (columnar_insert_row's flags) */
 #define COLUMNAR_WRITE_BULK 1		/* a bulk load: fills whole stripes */
 #define COLUMNAR_WRITE_ORDERED 2	/* never re-sort: the caller needs the TID */
+#define COLUMNAR_WRITE_SORTED 4		/* one run in an order VACUUM is to keep */
 
 extern void columnar_insert_row(Relation rel, TupleTableSlot *slot, int flags);
 extern Tuplesortstate *columnar_begin_key_sort(Relation rel, const ColumnarOptions *options,

@@ -48,13 +48,14 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-#define Natts_stripe 6
+#define Natts_stripe 7
 #define Anum_stripe_storage_id 1
 #define Anum_stripe_first_row 2
 #define Anum_stripe_row_count 3
 #define Anum_stripe_first_block 4
 #define Anum_stripe_data_bytes 5
 #define Anum_stripe_skiplist 6
+#define Anum_stripe_sorted 7
 
 #define Natts_options 8
 
@@ -287,11 +288,11 @@ columnar_reserve_stripe(Relation rel, uint64 storage_id, uint64 first_row,
 void
 columnar_insert_stripe(Relation rel, uint64 storage_id, uint64 first_row,
 					   uint64 row_count, BlockNumber first_block,
-					   uint64 data_bytes, bytea *skiplist, CommandId cid)
+					   uint64 data_bytes, bytea *skiplist, bool sorted, CommandId cid)
 {
 	Relation	srel = table_open(columnar_metadata_relid("stripe"), RowExclusiveLock);
 	Datum		values[Natts_stripe];
-	bool		nulls[Natts_stripe] = {false, false, false, false, false, false};
+	bool		nulls[Natts_stripe] = {false, false, false, false, false, false, false};
 
 	values[0] = Int64GetDatum(storage_id);
 	values[1] = Int64GetDatum(first_row);
@@ -299,6 +300,7 @@ columnar_insert_stripe(Relation rel, uint64 storage_id, uint64 first_row,
 	values[3] = Int64GetDatum(first_block);
 	values[4] = Int64GetDatum(data_bytes);
 	values[5] = PointerGetDatum(skiplist);
+	values[6] = BoolGetDatum(sorted);
 	insert_with_cid(srel, heap_form_tuple(RelationGetDescr(srel), values, nulls), cid);
 	table_close(srel, RowExclusiveLock);
 }
@@ -316,6 +318,7 @@ stripe_from_tuple(Relation rel, Relation srel, HeapTuple tup)
 	stripe->row_count = DatumGetInt64(values[2]);
 	stripe->first_block = (BlockNumber) DatumGetInt64(values[3]);
 	stripe->data_bytes = DatumGetInt64(values[4]);
+	stripe->sorted = DatumGetBool(values[6]);
 	columnar_stripe_skiplist(rel, RelationGetRelid(srel), tup, DatumGetInt64(values[0]),
 							 values[5], stripe);
 	return stripe;

@@ -595,12 +595,14 @@ columnarCopyForCluster(Relation OldTable, Relation NewTable, Relation OldIndex,
 				if (tuple == NULL)
 					break;
 				ExecForceStoreHeapTuple(tuple, slot, false);
-				columnar_insert_row(NewTable, slot, COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED);
+				columnar_insert_row(NewTable, slot,
+									COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED | COLUMNAR_WRITE_SORTED);
 				continue;
 			}
 			if (!tuplesort_gettupleslot(sort, true, false, sorted, NULL))
 				break;
-			columnar_insert_row(NewTable, sorted, COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED);
+			columnar_insert_row(NewTable, sorted,
+								COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED | COLUMNAR_WRITE_SORTED);
 		}
 		tuplesort_end(sort);
 		ExecDropSingleTupleTableSlot(sorted);

@@ -9,7 +9,11 @@
  * rows deleted, and of the small stripes (fewer rows than a chunk group
  * or a full stripe, when there are two or more), go into new full stripes under new row
  * numbers, each with new index entries; a stripe with no live row is simply
- * dropped.  The old stripe rows are deleted in VACUUM's transaction, so
+ * dropped.  A table with a sort key also gets up to SORTS_PER_VACUUM of its
+ * full stripes that are not in key order (loads into a table with an index
+ * or a row trigger keep arrival order) rewritten sorted, together with the
+ * others, so that every VACUUM, autovacuum's too, orders a little more of
+ * it.  The old stripe rows are deleted in VACUUM's transaction, so
  * snapshots taken before it commits keep reading the old stripes and later
  * ones read the new: no row is seen twice or missed.  The old stripes'
  * pages are reused once no snapshot anywhere can read them: a later VACUUM
@@ -50,6 +54,9 @@
 
 /* a stripe with this share of its rows deleted is rewritten */
 #define REWRITE_DELETED_FRACTION 0.2
+
+/* full stripes out of key order one VACUUM sorts, at most */
+#define SORTS_PER_VACUUM 8
 
 typedef struct IndexSet
 {
@@ -249,6 +256,7 @@ typedef struct RewriteResult
 	uint64		moved_rows;
 	uint64		removed_rows;
 	int			masks_merged;
+	int			sorted;			/* of rewritten: full stripes out of key order */
 } RewriteResult;
 
 static int
@@ -260,14 +268,18 @@ compare_range(const void *a, const void *b)
 	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-/* Write a row again under a new row number, with its index entries. */
+/*
+ * Write a row again under a new row number, with its index entries; sorted:
+ * it comes in key order.
+ */
 static void
-move_row(Relation rel, IndexSet *set, TupleTableSlot *slot)
+move_row(Relation rel, IndexSet *set, TupleTableSlot *slot, bool sorted)
 {
 	int			i;
 
 	MemoryContextReset(set->econtext->ecxt_per_tuple_memory);
-	columnar_insert_row(rel, slot, COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED);
+	columnar_insert_row(rel, slot, COLUMNAR_WRITE_BULK | COLUMNAR_WRITE_ORDERED |
+						(sorted ? COLUMNAR_WRITE_SORTED : 0));
 	for (i = 0; i < set->count; i++)
 	{
 		Datum		values[INDEX_MAX_KEYS];
@@ -293,13 +305,17 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 	List	   *dropped = NIL;
 	ColumnarRange *kept;
 	int			nkept = 0;
+	int			nunsorted = 0;
 	uint64		small_rows;
 	ListCell   *lc;
 	uint64		storage_id = columnar_storage_id(rel);
+	Tuplesortstate *sort;
 
 	columnar_get_options(RelationGetRelid(rel), &options);
 	/* a stripe of stripe_row_limit rows is full, however small the limit */
 	small_rows = (uint64) Min(options.chunk_group_row_limit, options.stripe_row_limit);
+	/* rows move in sort key order, when the table has one */
+	sort = columnar_begin_key_sort(rel, &options, maintenance_work_mem);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	read = columnar_begin_read(rel, snapshot, NULL);
 	kept = palloc(sizeof(ColumnarRange) * (list_length(columnar_read_stripes_all(read)) + 1));
@@ -317,6 +333,15 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 			rewrite = lappend(rewrite, stripe);
 		else if (stripe->row_count < small_rows)
 			small = lappend(small, stripe);
+		else if (sort != NULL && !stripe->sorted && nunsorted < SORTS_PER_VACUUM)
+		{
+			/*
+			 * Loaded in arrival order (an index or trigger took each row's
+			 * TID at once): sorted here, as MergeTree merges its parts.
+			 */
+			rewrite = lappend(rewrite, stripe);
+			nunsorted++;
+		}
 		else
 		{
 			kept[nkept].first_row = stripe->first_row;
@@ -341,8 +366,6 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 	{
 		TupleTableSlot *slot = table_slot_create(rel, NULL);
 		IndexSet	set;
-		/* rows move in sort key order, when the table has one */
-		Tuplesortstate *sort = columnar_begin_key_sort(rel, &options, maintenance_work_mem);
 
 		open_indexes(rel, &set, slot);
 		columnar_restrict_stripes(read, rewrite);
@@ -352,7 +375,7 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 			if (sort != NULL)
 				tuplesort_puttupleslot(sort, slot);
 			else
-				move_row(rel, &set, slot);
+				move_row(rel, &set, slot, false);
 			res->moved_rows++;
 		}
 		if (sort != NULL)
@@ -365,15 +388,16 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 			{
 				CHECK_FOR_INTERRUPTS();
 				ExecCopySlot(slot, sorted);
-				move_row(rel, &set, slot);
+				move_row(rel, &set, slot, true);
 			}
-			tuplesort_end(sort);
 			ExecDropSingleTupleTableSlot(sorted);
 		}
 		columnar_flush_relation(rel);
 		close_indexes(&set);
 		ExecDropSingleTupleTableSlot(slot);
 	}
+	if (sort != NULL)
+		tuplesort_end(sort);
 	foreach(lc, list_concat(list_copy(rewrite), dropped))
 	{
 		ColumnarStripe *stripe = lfirst(lc);
@@ -385,6 +409,7 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 		res->removed_rows += stripe->row_count;
 	}
 	res->rewritten = list_length(rewrite);
+	res->sorted = nunsorted;
 	res->dropped = list_length(dropped);
 	CommandCounterIncrement();
 
@@ -494,6 +519,10 @@ columnar_vacuum_rel(Relation rel, VacuumParams *params, BufferAccessStrategy bst
 		freed_pages += columnar_reclaim_unused_pages(rel, columnar_storage_id(rel));
 		CommandCounterIncrement();
 		rewrite_stripes(rel, &res);
+		if (res.sorted > 0)
+			ereport(elevel,
+					(errmsg("strata_columnar: sorted %d stripes of \"%s\" by its sort key",
+							res.sorted, RelationGetRelationName(rel))));
 	}
 	else
 		ereport(elevel,

@@ -92,6 +92,7 @@ typedef struct WriteState
 
 	uint64		first_row;
 	uint64		reserved;
+	uint64		run;			/* the sorted run of all its rows, or 0 */
 	uint32		rows;
 	uint32		group_rows;
 	uint32		max_group_bytes;
@@ -677,7 +678,15 @@ columnar_begin_key_sort(Relation rel, const ColumnarOptions *options, int work_m
 								NULL, TUPLESORT_NONE);
 }
 
-static void insert_row(Relation rel, TupleTableSlot *slot, bool bulk, CommandId cid);
+/*
+ * A stripe is in key order when all its rows come from one sorted run: a
+ * sort buffer's batch (numbered from 1), or a caller's (RUN_CALLER).
+ */
+#define RUN_CALLER PG_UINT64_MAX
+static uint64 last_run = 0;
+
+static void insert_row(Relation rel, TupleTableSlot *slot, bool bulk, CommandId cid,
+					   uint64 run);
 
 /* The sort buffer of rel's load in this command, made on its first row. */
 static SortBuffer *
@@ -717,6 +726,7 @@ static void
 drain_sort_buffer(SortBuffer *buf, Relation rel)
 {
 	TupleTableSlot *slot;
+	uint64		run = ++last_run;
 
 	if (buf->sort == NULL)
 		return;
@@ -725,7 +735,7 @@ drain_sort_buffer(SortBuffer *buf, Relation rel)
 	while (tuplesort_gettupleslot(buf->sort, true, false, slot, NULL))
 	{
 		CHECK_FOR_INTERRUPTS();
-		insert_row(rel, slot, true, buf->cid);
+		insert_row(rel, slot, true, buf->cid, run);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	tuplesort_end(buf->sort);
@@ -768,7 +778,7 @@ columnar_insert_row(Relation rel, TupleTableSlot *slot, int flags)
 				if (buf->sort == NULL)
 				{
 					buf->sorts = false; /* every key column is gone */
-					insert_row(rel, slot, true, cid);
+					insert_row(rel, slot, true, cid, 0);
 					return;
 				}
 			}
@@ -781,16 +791,21 @@ columnar_insert_row(Relation rel, TupleTableSlot *slot, int flags)
 			return;
 		}
 	}
-	insert_row(rel, slot, (flags & COLUMNAR_WRITE_BULK) != 0, cid);
+	insert_row(rel, slot, (flags & COLUMNAR_WRITE_BULK) != 0, cid,
+			   (flags & COLUMNAR_WRITE_SORTED) ? RUN_CALLER : 0);
 }
 
 static void
-insert_row(Relation rel, TupleTableSlot *slot, bool bulk, CommandId cid)
+insert_row(Relation rel, TupleTableSlot *slot, bool bulk, CommandId cid, uint64 run)
 {
 	WriteState *state;
 	int			i;
 
 	state = current_state(rel, bulk, cid);
+	if (state->rows == 0)
+		state->run = run;
+	else if (state->run != run)
+		state->run = 0;
 
 	slot_getallattrs(slot);
 	for (i = 0; i < state->natts; i++)
@@ -883,7 +898,7 @@ flush_state(WriteState *state, Relation rel)
 	first_block = state->rows > 0 ? columnar_write_data(rel, data.data, data.len) : InvalidBlockNumber;
 	if (state->rows > 0)
 		columnar_insert_stripe(rel, state->storage_id, state->first_row, state->rows,
-								 first_block, data.len, skiplist, state->cid);
+								 first_block, data.len, skiplist, state->run != 0, state->cid);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(state->tmp);
 

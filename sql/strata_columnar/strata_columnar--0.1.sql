@@ -25,7 +25,8 @@ CREATE TABLE strata_columnar.storage (
     relid       oid NOT NULL
 );
 
--- One row per flushed stripe.
+-- One row per flushed stripe.  sorted: its rows are in the order of the
+-- table's sort key (or of a CLUSTER); VACUUM sorts full stripes that are not.
 CREATE TABLE strata_columnar.stripe (
     storage_id  bigint NOT NULL,
     first_row   bigint NOT NULL,
@@ -33,6 +34,7 @@ CREATE TABLE strata_columnar.stripe (
     first_block bigint NOT NULL,
     data_bytes  bigint NOT NULL,
     skiplist    bytea NOT NULL,
+    sorted      boolean NOT NULL,
     PRIMARY KEY (storage_id, first_row)
 );
 
