@@ -482,6 +482,19 @@ columnarSetNewFilenode(Relation rel, const RelFileNode *newrnode, char persisten
 	}
 
 	srel = RelationCreateStorage(*newrnode, persistence, true);
+	if (IsBinaryUpgrade)
+	{
+		/*
+		 * pg_upgrade creates the table empty, then puts the old cluster's
+		 * file, and our catalog tables' files, in place of the new ones:
+		 * metadata made now would be lost, and the catalog may not exist
+		 * yet.  Storage 0 has no stripes, so what the restore itself reads
+		 * (index builds, foreign key checks) is an empty table.
+		 */
+		columnar_init_storage(rel, srel, 0, persistence);
+		smgrclose(srel);
+		return;
+	}
 	storage_id = columnar_new_storage_id();
 	columnar_init_storage(rel, srel, storage_id, persistence);
 	columnar_storage_created(RelationGetRelid(rel), newrnode->relNode, storage_id);
@@ -748,7 +761,8 @@ columnarEstimateSize(Relation rel, int32 *attr_widths, BlockNumber *pages,
 					 double *tuples, double *allvisfrac)
 {
 	*pages = RelationGetNumberOfBlocks(rel);
-	*tuples = (double) columnar_count_rows(rel);
+	/* pg_upgrade's restore: empty, and the catalog half made (begin_read) */
+	*tuples = IsBinaryUpgrade ? 0 : (double) columnar_count_rows(rel);
 	*allvisfrac = 0;
 }
 
