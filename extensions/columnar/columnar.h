@@ -30,6 +30,7 @@
 #include "storage/itemptr.h"
 #include "utils/rel.h"
 #include "storage/smgr.h"
+#include "utils/hsearch.h"
 #include "utils/snapshot.h"
 #include "utils/tuplesort.h"
 
@@ -287,6 +288,17 @@ extern Size columnar_deletes_shmem_size(void);
 extern void columnar_deletes_shmem_init(void);
 extern void columnar_span_changed(uint64 storage_id, uint64 span);
 extern bool columnar_span_version(uint64 storage_id, uint64 span, uint32 *version);
+
+/* the key of a backend's caches of what the catalog holds about a span */
+typedef struct ColumnarSpanKey
+{
+	uint64		storage_id;
+	uint64		span;
+} ColumnarSpanKey;
+
+extern HTAB *columnar_span_cache_create(const char *name, Size entrysize);
+extern void *columnar_span_cache_find(HTAB *cache, uint64 storage_id, uint64 span,
+									  HASHACTION action, bool *found);
 extern bytea *columnar_mask_bytea(const uint8 *bits, uint32 count, uint16 *offsets);
 extern bool columnar_has_pending_deletes(Oid relid);
 extern void columnar_deletes_xact_callback(XactEvent event);

@@ -134,15 +134,10 @@ typedef struct CachedMask
 	size_t		moved_len;
 } CachedMask;
 
-typedef struct SpanCacheKey
-{
-	uint64		storage_id;
-	uint64		span;
-} SpanCacheKey;
 
 typedef struct SpanCacheEntry
 {
-	SpanCacheKey key;
+	ColumnarSpanKey key;
 	uint32		counter;		/* the span's counter when read */
 	int			nmasks;
 	CachedMask *masks;
@@ -198,6 +193,30 @@ columnar_span_version(uint64 storage_id, uint64 span, uint32 *version)
 	pg_memory_barrier();
 	*version = pg_atomic_read_u32(span_counter(storage_id, span));
 	return true;
+}
+
+/* A cache keyed by span (ColumnarSpanKey first in each entry), for the transaction. */
+HTAB *
+columnar_span_cache_create(const char *name, Size entrysize)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(ColumnarSpanKey);
+	ctl.entrysize = entrysize;
+	ctl.hcxt = TopTransactionContext;
+	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+void *
+columnar_span_cache_find(HTAB *cache, uint64 storage_id, uint64 span, HASHACTION action,
+						 bool *found)
+{
+	ColumnarSpanKey key;
+
+	memset(&key, 0, sizeof(key));
+	key.storage_id = storage_id;
+	key.span = span;
+	return hash_search(cache, &key, action, found);
 }
 
 /* heap's mapping of row lock strength to lock manager modes */
@@ -687,26 +706,15 @@ cache_visitor(const ColumnarMaskRow *m, void *arg)
 static ColumnarRowState
 cached_row_state(uint64 storage_id, uint64 span, uint32 off, ColumnarDeleter *who)
 {
-	SpanCacheKey key;
 	SpanCacheEntry *e;
 	bool		found;
 	uint32		counter;
 	int			i;
 
 	if (span_cache == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(SpanCacheKey);
-		ctl.entrysize = sizeof(SpanCacheEntry);
-		ctl.hcxt = TopTransactionContext;
-		span_cache = hash_create("strata_columnar span masks", 256, &ctl,
-								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	memset(&key, 0, sizeof(key));
-	key.storage_id = storage_id;
-	key.span = span;
-	e = hash_search(span_cache, &key, HASH_ENTER, &found);
+		span_cache = columnar_span_cache_create("strata_columnar span masks",
+												sizeof(SpanCacheEntry));
+	e = columnar_span_cache_find(span_cache, storage_id, span, HASH_ENTER, &found);
 	(void) columnar_span_version(storage_id, span, &counter);
 	if (!found || e->counter != counter)
 	{

@@ -414,6 +414,21 @@ columnar_row_reserved(uint64 storage_id, uint64 row, Snapshot snapshot)
 	return find_covering("reservation", storage_id, row, snapshot, NULL) >= 0;
 }
 
+/*
+ * Scan the rows of a catalog table keyed by (storage_id, first_row) through
+ * index: a storage's, or one span's when span >= 0.
+ */
+static SysScanDesc
+span_scan(Relation rel, const char *index, uint64 storage_id, int64 span, Snapshot snapshot)
+{
+	ScanKeyData keys[2];
+
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(storage_id));
+	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(span));
+	return systable_beginscan(rel, columnar_metadata_relid(index), true, snapshot,
+							  span >= 0 ? 2 : 1, keys);
+}
+
 /* ---- row masks ---- */
 
 /*
@@ -448,17 +463,10 @@ columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 					ColumnarMaskVisitor fn, void *arg)
 {
 	Relation	mrel = table_open(columnar_metadata_relid("row_mask"), AccessShareLock);
-	ScanKeyData keys[2];
-	SysScanDesc scan;
+	SysScanDesc scan = span_scan(mrel, "row_mask_span", storage_id, span, snapshot);
 	HeapTuple	tup;
 	TupleDesc	desc = RelationGetDescr(mrel);
 
-	ScanKeyInit(&keys[0], Anum_row_mask_storage_id, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(storage_id));
-	ScanKeyInit(&keys[1], Anum_row_mask_first_row, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(span));
-	scan = systable_beginscan(mrel, columnar_metadata_relid("row_mask_span"), true, snapshot,
-							  span >= 0 ? 2 : 1, keys);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		ColumnarMaskRow m;
@@ -542,16 +550,12 @@ void
 columnar_scan_row_locks(uint64 storage_id, int64 span, ColumnarLockVisitor fn, void *arg)
 {
 	Relation	lrel = table_open(columnar_metadata_relid("row_lock"), AccessShareLock);
-	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
 	SnapshotData dirty;
 
 	InitDirtySnapshot(dirty);
-	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(storage_id));
-	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(span));
-	scan = systable_beginscan(lrel, columnar_metadata_relid("row_lock_span"), true, &dirty,
-							  span >= 0 ? 2 : 1, keys);
+	scan = span_scan(lrel, "row_lock_span", storage_id, span, &dirty);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		ColumnarLockRow l;

@@ -69,15 +69,9 @@ typedef struct CachedLock
 	size_t		locked_len;
 } CachedLock;
 
-typedef struct LockCacheKey
-{
-	uint64		storage_id;
-	uint64		span;
-} LockCacheKey;
-
 typedef struct LockCacheEntry
 {
-	LockCacheKey key;
+	ColumnarSpanKey key;
 	uint32		version;		/* the span's counter when read */
 	int			nlocks;
 	CachedLock *locks;
@@ -276,7 +270,6 @@ free_locks(LockCacheEntry *e)
 static LockCacheEntry *
 span_locks(Relation rel, uint64 storage_id, uint64 span, LockCacheEntry *scratch)
 {
-	LockCacheKey key;
 	LockCacheEntry *e;
 	LockCacheEntry fresh;
 	uint32		version;
@@ -290,19 +283,9 @@ span_locks(Relation rel, uint64 storage_id, uint64 span, LockCacheEntry *scratch
 		return scratch;
 	}
 	if (lock_cache == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(LockCacheKey);
-		ctl.entrysize = sizeof(LockCacheEntry);
-		ctl.hcxt = TopTransactionContext;
-		lock_cache = hash_create("strata_columnar span row locks", 256, &ctl,
-								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	memset(&key, 0, sizeof(key));
-	key.storage_id = storage_id;
-	key.span = span;
-	e = hash_search(lock_cache, &key, HASH_FIND, NULL);
+		lock_cache = columnar_span_cache_create("strata_columnar span row locks",
+												sizeof(LockCacheEntry));
+	e = columnar_span_cache_find(lock_cache, storage_id, span, HASH_FIND, NULL);
 	if (e != NULL && e->version == version)
 		return e;
 	/* read whole before it enters the cache: a corrupt row leaves none */
@@ -310,7 +293,7 @@ span_locks(Relation rel, uint64 storage_id, uint64 span, LockCacheEntry *scratch
 	load_span(rel, storage_id, span, &fresh);
 	MemoryContextSwitchTo(old);
 	if (e == NULL)
-		e = hash_search(lock_cache, &key, HASH_ENTER, NULL);
+		e = columnar_span_cache_find(lock_cache, storage_id, span, HASH_ENTER, NULL);
 	else
 		free_locks(e);
 	e->version = version;
