@@ -664,6 +664,50 @@ columnarAnalyzeNextTuple(TableScanDesc sscan, TransactionId OldestXmin,
 
 /* ---- index builds ---- */
 
+/* What forming a row's index entry needs: its slot, and the index's predicate. */
+typedef struct IndexRowState
+{
+	TupleTableSlot *slot;
+	EState	   *estate;
+	ExprContext *econtext;
+	ExprState  *predicate;
+} IndexRowState;
+
+static void
+index_rows_begin(IndexRowState *ir, Relation table_rel, IndexInfo *index_info)
+{
+	ir->slot = table_slot_create(table_rel, NULL);
+	ir->estate = CreateExecutorState();
+	ir->econtext = GetPerTupleExprContext(ir->estate);
+	ir->econtext->ecxt_scantuple = ir->slot;
+	ir->predicate = ExecPrepareQual(index_info->ii_Predicate, ir->estate);
+}
+
+/* The index entry of the row in ir->slot, or false when the predicate skips it. */
+static bool
+index_row_values(IndexRowState *ir, IndexInfo *index_info, Datum *values, bool *isnull)
+{
+	MemoryContextReset(ir->econtext->ecxt_per_tuple_memory);
+	if (ir->predicate != NULL && !ExecQual(ir->predicate, ir->econtext))
+		return false;
+	FormIndexDatum(index_info, ir->slot, ir->estate, values, isnull);
+	return true;
+}
+
+static void
+index_rows_end(IndexRowState *ir, IndexInfo *index_info)
+{
+	ExecDropSingleTupleTableSlot(ir->slot);
+	FreeExecutorState(ir->estate);
+	index_info->ii_ExpressionsState = NIL;
+	index_info->ii_PredicateState = NULL;
+}
+
+/*
+ * Index every row the transaction's snapshot sees.  CREATE INDEX holds off
+ * writers; CREATE INDEX CONCURRENTLY has waited for those that began before
+ * the index existed, and its validation adds the rows committed since.
+ */
 static double
 columnarIndexBuildRangeScan(Relation table_rel, Relation index_rel,
 							IndexInfo *index_info, bool allow_sync,
@@ -674,58 +718,99 @@ columnarIndexBuildRangeScan(Relation table_rel, Relation index_rel,
 {
 	Snapshot	snapshot;
 	ColumnarReadState *read;
-	TupleTableSlot *slot;
-	EState	   *estate;
-	ExprContext *econtext;
-	ExprState  *predicate;
+	IndexRowState ir;
 	Datum		values[INDEX_MAX_KEYS];
 	bool		isnull[INDEX_MAX_KEYS];
 	double		reltuples = 0;
 
-	if (sscan != NULL)
+	if (sscan != NULL && sscan->rs_parallel != NULL)
 		not_supported(table_rel, "a parallel index build");
-	if (index_info->ii_Concurrent)
-		not_supported(table_rel, "CREATE INDEX CONCURRENTLY");
 
-	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	/* a caller's scan (amcheck's) brings its snapshot, and is ours to end */
+	snapshot = sscan != NULL ? sscan->rs_snapshot : RegisterSnapshot(GetTransactionSnapshot());
 	read = columnar_begin_read(table_rel, snapshot, NULL);
-	slot = table_slot_create(table_rel, NULL);
-	estate = CreateExecutorState();
-	econtext = GetPerTupleExprContext(estate);
-	econtext->ecxt_scantuple = slot;
-	predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
-
-	while (columnar_read_next(read, slot))
+	index_rows_begin(&ir, table_rel, index_info);
+	while (columnar_read_next(read, ir.slot))
 	{
-		BlockNumber block = ItemPointerGetBlockNumber(&slot->tts_tid);
+		BlockNumber block = ItemPointerGetBlockNumber(&ir.slot->tts_tid);
 
 		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(econtext->ecxt_per_tuple_memory);
 		if (numblocks != InvalidBlockNumber &&
 			(block < start_blockno || block >= start_blockno + numblocks))
 			continue;
-		if (predicate != NULL && !ExecQual(predicate, econtext))
+		if (!index_row_values(&ir, index_info, values, isnull))
 			continue;
-		FormIndexDatum(index_info, slot, estate, values, isnull);
-		callback(index_rel, &slot->tts_tid, values, isnull, true, callback_state);
+		callback(index_rel, &ir.slot->tts_tid, values, isnull, true, callback_state);
 		reltuples += 1;
 	}
-
-	ExecDropSingleTupleTableSlot(slot);
-	FreeExecutorState(estate);
+	index_rows_end(&ir, index_info);
 	columnar_end_read(read);
-	UnregisterSnapshot(snapshot);
-	index_info->ii_ExpressionsState = NIL;
-	index_info->ii_PredicateState = NULL;
+	if (sscan != NULL)
+		table_endscan(sscan);
+	else
+		UnregisterSnapshot(snapshot);
 	return reltuples;
 }
 
+/*
+ * CREATE INDEX CONCURRENTLY's second pass: index the rows snapshot sees
+ * that the index lacks (committed while the first pass ran).  The scan
+ * yields rows in TID order, and state->tuplesort holds the index's TIDs in
+ * order: a merge of the two, as heap does it, without HOT chains.
+ */
 static void
 columnarIndexValidateScan(Relation table_rel, Relation index_rel,
 						  IndexInfo *index_info, Snapshot snapshot,
 						  ValidateIndexState *state)
 {
-	not_supported(table_rel, "CREATE INDEX CONCURRENTLY");
+	ColumnarReadState *read = columnar_begin_read(table_rel, snapshot, NULL);
+	IndexRowState ir;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	ItemPointerData indexed;
+	ItemPointerData last;
+	bool		index_done = false;
+
+	ItemPointerSetInvalid(&indexed);
+	ItemPointerSetInvalid(&last);
+	index_rows_begin(&ir, table_rel, index_info);
+	while (columnar_read_next(read, ir.slot))
+	{
+		ItemPointer tid = &ir.slot->tts_tid;
+
+		CHECK_FOR_INTERRUPTS();
+		state->htups += 1;
+		if (ItemPointerIsValid(&last) && ItemPointerCompare(tid, &last) <= 0)
+			elog(ERROR, "strata_columnar scan of \"%s\" went back from (%u,%u) to (%u,%u)",
+				 RelationGetRelationName(table_rel),
+				 ItemPointerGetBlockNumber(&last), ItemPointerGetOffsetNumber(&last),
+				 ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
+		last = *tid;
+		while (!index_done &&
+			   (!ItemPointerIsValid(&indexed) || ItemPointerCompare(&indexed, tid) < 0))
+		{
+			Datum		encoded;
+			bool		encoded_null;
+
+			if (tuplesort_getdatum(state->tuplesort, true, &encoded, &encoded_null, NULL))
+			{
+				itemptr_decode(&indexed, DatumGetInt64(encoded));
+				state->itups += 1;
+			}
+			else
+				index_done = true;
+		}
+		if (!index_done && ItemPointerEquals(&indexed, tid))
+			continue;			/* the first pass indexed it */
+		if (!index_row_values(&ir, index_info, values, isnull))
+			continue;
+		index_insert(index_rel, values, isnull, tid, table_rel,
+					 index_info->ii_Unique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+					 false, index_info);
+		state->tups_inserted += 1;
+	}
+	index_rows_end(&ir, index_info);
+	columnar_end_read(read);
 }
 
 /* ---- sizes ---- */

@@ -53,4 +53,30 @@ SET enable_seqscan = off;
 SELECT * FROM empty_ix WHERE a = 1;
 RESET enable_seqscan;
 
+-- CREATE INDEX and REINDEX CONCURRENTLY (concurrent writers in
+-- t/009_index_concurrently.pl): unique, partial and expression indexes over
+-- a table with deleted and updated rows
+DELETE FROM ix WHERE id % 10 = 3;
+UPDATE ix SET label = 'moved ' || id WHERE id % 10 = 4;
+CREATE INDEX CONCURRENTLY ix_label ON ix (label);
+CREATE UNIQUE INDEX CONCURRENTLY ix_id_unique ON ix (id) WHERE id < 50000;
+CREATE INDEX CONCURRENTLY ix_lower ON ix (lower(label)) WHERE grp = 4;
+SELECT indexrelid::regclass, indisvalid, indisready FROM pg_index
+WHERE indexrelid::regclass::text IN ('ix_label', 'ix_id_unique', 'ix_lower') ORDER BY 1::text;
+SET enable_seqscan = off;
+SELECT id, label FROM ix WHERE label IN ('moved 24', 'label 25', 'label 23') ORDER BY id;
+SELECT count(*) FROM ix WHERE lower(label) LIKE 'moved%' AND grp = 4;
+RESET enable_seqscan;
+SELECT count(*) FROM ix WHERE lower(label) LIKE 'moved%' AND grp = 4;
+CREATE UNIQUE INDEX CONCURRENTLY ix_grp_unique ON ix (grp);
+SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_grp_unique'::regclass;
+DROP INDEX ix_grp_unique;
+REINDEX INDEX CONCURRENTLY ix_label;
+REINDEX TABLE CONCURRENTLY ix;
+SET enable_seqscan = off;
+SELECT id, label FROM ix WHERE label = 'moved 1234';
+SELECT count(*) FROM ix WHERE id < 50000;
+RESET enable_seqscan;
+SELECT count(*) FROM ix WHERE id < 50000;
+
 DROP TABLE ix, pk, empty_ix;

@@ -3,7 +3,6 @@ SET client_min_messages = warning;
 CREATE TABLE nope (a int PRIMARY KEY, b text) USING strata_columnar;
 INSERT INTO nope VALUES (1, 'one'), (2, 'two');
 CREATE UNLOGGED TABLE nope_unlogged (a int) USING strata_columnar;
-CREATE INDEX CONCURRENTLY ON nope (b);
 -- the plain table scan cannot go backwards (ColumnarScan gets a Material)
 SET strata_columnar.enable_custom_scan = off;
 BEGIN;
