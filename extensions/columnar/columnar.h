@@ -311,6 +311,7 @@ extern bool columnar_masks_deleted(ColumnarMasks *masks, uint64 row);
 extern uint32 columnar_masks_range(ColumnarMasks *masks, uint64 first_row, uint32 rows,
 								   bool *deleted);
 extern uint64 columnar_deleted_count(Relation rel, Snapshot snapshot);
+extern bool columnar_has_recent_deletes(Relation rel, Snapshot snapshot, TransactionId horizon);
 
 /* ---- row locks kept past the lock manager (columnar_rowlocks.c) ---- */
 

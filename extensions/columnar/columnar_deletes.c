@@ -1387,3 +1387,39 @@ columnar_deleted_count(Relation rel, Snapshot snapshot)
 	}
 	return c.count;
 }
+
+typedef struct RecentSearch
+{
+	TransactionId horizon;
+	bool		found;
+} RecentSearch;
+
+static bool
+recent_visitor(const ColumnarMaskRow *m, void *arg)
+{
+	RecentSearch *r = arg;
+
+	/* a killed mask's rows never existed for anyone */
+	if (m->cid != InvalidCommandId && !TransactionIdPrecedes(m->xmin, r->horizon))
+		r->found = true;
+	return !r->found;
+}
+
+/*
+ * Does snapshot see rows of rel deleted by a transaction at or after
+ * horizon, which older snapshots may still see alive?  This transaction's
+ * unwritten deletions count.
+ */
+bool
+columnar_has_recent_deletes(Relation rel, Snapshot snapshot, TransactionId horizon)
+{
+	uint64		storage_id = columnar_storage_id(rel);
+	RecentSearch r = {horizon, false};
+	ListCell   *lc;
+
+	foreach(lc, pending_masks)
+		if (((PendingMask *) lfirst(lc))->storage_id == storage_id)
+			return true;
+	columnar_scan_masks(storage_id, -1, snapshot, recent_visitor, &r);
+	return r.found;
+}

@@ -20,6 +20,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/index.h"
+#include "storage/procarray.h"
 #include "catalog/pg_am.h"
 #include "catalog/storage.h"
 #include "catalog/storage_xlog.h"
@@ -745,6 +746,17 @@ columnarIndexBuildRangeScan(Relation table_rel, Relation index_rel,
 	}
 	index_rows_end(&ir, index_info);
 	columnar_end_read(read);
+
+	/*
+	 * Deleted rows are left out, though a transaction with an older
+	 * snapshot may still see some (heap indexes such rows): as for heap's
+	 * broken HOT chains, the index is then kept from transactions older
+	 * than this one (indcheckxmin).
+	 */
+	if (!index_info->ii_Concurrent &&
+		columnar_has_recent_deletes(table_rel, snapshot,
+									GetOldestNonRemovableTransactionId(table_rel)))
+		index_info->ii_BrokenHotChain = true;
 	if (sscan != NULL)
 		table_endscan(sscan);
 	else
