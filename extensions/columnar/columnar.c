@@ -170,6 +170,7 @@ _PG_init(void)
 	columnar_customscan_init();
 	columnar_agg_init();
 	columnar_alter_init();
+	columnar_vacuum_init();
 	MarkGUCPrefixReserved("strata_columnar");
 
 	RegisterXactCallback(columnar_xact_callback, NULL);

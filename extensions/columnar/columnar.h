@@ -472,6 +472,7 @@ extern void columnar_decode_chunk(Relation rel, const ColumnarStripe *stripe,
 
 /* ---- VACUUM (columnar_vacuum.c) ---- */
 
+extern void columnar_vacuum_init(void);
 extern void columnar_vacuum_rel(Relation rel, struct VacuumParams *params,
 								BufferAccessStrategy bstrategy);
 

@@ -753,7 +753,7 @@ columnarIndexBuildRangeScan(Relation table_rel, Relation index_rel,
 	 * broken HOT chains, the index is then kept from transactions older
 	 * than this one (indcheckxmin).
 	 */
-	if (!index_info->ii_Concurrent &&
+	if (!index_info->ii_Concurrent && !IsBinaryUpgrade &&
 		columnar_has_recent_deletes(table_rel, snapshot,
 									GetOldestNonRemovableTransactionId(table_rel)))
 		index_info->ii_BrokenHotChain = true;

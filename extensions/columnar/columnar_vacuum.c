@@ -9,11 +9,12 @@
  * rows deleted, and of the small stripes (fewer rows than a chunk group
  * or a full stripe, when there are two or more), go into new full stripes under new row
  * numbers, each with new index entries; a stripe with no live row is simply
- * dropped.  A table with a sort key also gets up to SORTS_PER_VACUUM of its
- * full stripes that are not in key order (loads into a table with an index
- * or a row trigger keep arrival order) rewritten sorted, together with the
- * others, so that every VACUUM, autovacuum's too, orders a little more of
- * it.  The old stripe rows are deleted in VACUUM's transaction, so
+ * dropped.  A table with a sort key also gets up to
+ * strata_columnar.sort_stripes_per_vacuum (8) of its full stripes that are
+ * not in key order (loads into a table with an index or a row trigger keep
+ * arrival order) rewritten sorted, together with the others, so that every
+ * VACUUM, autovacuum's too, orders a little more of it.  The old stripe
+ * rows are deleted in VACUUM's transaction, so
  * snapshots taken before it commits keep reading the old stripes and later
  * ones read the new: no row is seen twice or missed.  The old stripes'
  * pages are reused once no snapshot anywhere can read them: a later VACUUM
@@ -49,14 +50,28 @@
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/procarray.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 /* a stripe with this share of its rows deleted is rewritten */
 #define REWRITE_DELETED_FRACTION 0.2
 
-/* full stripes out of key order one VACUUM sorts, at most */
-#define SORTS_PER_VACUUM 8
+/*
+ * Full stripes out of key order one VACUUM sorts, at most: the rewrite
+ * holds off writers while it runs.
+ */
+static int	sort_stripes_per_vacuum = 8;
+
+void
+columnar_vacuum_init(void)
+{
+	DefineCustomIntVariable("strata_columnar.sort_stripes_per_vacuum",
+							"Full stripes out of sort key order that one VACUUM rewrites sorted.",
+							"Writers of the table wait while VACUUM rewrites; 0 leaves such stripes alone.",
+							&sort_stripes_per_vacuum, 8, 0, INT_MAX / 2, PGC_USERSET, 0,
+							NULL, NULL, NULL);
+}
 
 typedef struct IndexSet
 {
@@ -333,7 +348,7 @@ rewrite_stripes(Relation rel, RewriteResult *res)
 			rewrite = lappend(rewrite, stripe);
 		else if (stripe->row_count < small_rows)
 			small = lappend(small, stripe);
-		else if (sort != NULL && !stripe->sorted && nunsorted < SORTS_PER_VACUUM)
+		else if (sort != NULL && !stripe->sorted && nunsorted < sort_stripes_per_vacuum)
 		{
 			/*
 			 * Loaded in arrival order (an index or trigger took each row's

@@ -137,6 +137,11 @@ SELECT * FROM skp_stripes;
 SELECT groups_read('SELECT count(*) FROM skp WHERE ts >= ''2026-01-10'' AND ts < ''2026-01-10 12:00''');
 VACUUM skp;
 SELECT * FROM skp_stripes;
+-- strata_columnar.sort_stripes_per_vacuum bounds it (0: none)
+SET strata_columnar.sort_stripes_per_vacuum = 0;
+VACUUM skp;
+SELECT * FROM skp_stripes;
+RESET strata_columnar.sort_stripes_per_vacuum;
 VACUUM skp;
 SELECT * FROM skp_stripes;
 VACUUM skp;
@@ -149,6 +154,14 @@ RESET enable_seqscan;
 SELECT count(*) AS differences
 FROM ((TABLE skp EXCEPT ALL TABLE src) UNION ALL (TABLE src EXCEPT ALL TABLE skp)) x;
 SELECT strata_columnar.verify('skp');
+-- a larger bound sorts a whole load in one VACUUM
+TRUNCATE skp;
+COPY skp FROM 'columnar_sortkey.data';
+SET strata_columnar.sort_stripes_per_vacuum = 100;
+VACUUM skp;
+RESET strata_columnar.sort_stripes_per_vacuum;
+SELECT * FROM skp_stripes;
+SELECT descents('skp', 'ts') AS descents_after_one_vacuum;
 
 -- a trigger needs the TIDs of the loaded rows: that load is not sorted
 CREATE FUNCTION note_row() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,6 +1,7 @@
 # Autovacuum keeps a strata_columnar table compact on its own: the small
-# stripes of many small transactions are merged, and mostly deleted stripes
-# rewritten, without anyone running VACUUM.
+# stripes of many small transactions are merged, mostly deleted stripes
+# rewritten, and stripes a load into an indexed table left out of sort key
+# order sorted, without anyone running VACUUM.
 use strict;
 use warnings;
 use FindBin;
@@ -36,6 +37,21 @@ ok($node->poll_query_until('postgres', q{SELECT deleted_rows = 0 AND row_count =
    'autovacuum reclaims the deleted rows');
 is($node->safe_psql('postgres', q{SELECT count(*), sum(id) FROM small}), '100|5050', 'the live rows remain');
 like($node->safe_psql('postgres', q{SELECT strata_columnar.verify('small')}), qr/^ok: /, 'verify()');
+
+# a load into a table with a primary key keeps arrival order; the
+# autovacuum the load sets off sorts up to sort_stripes_per_vacuum stripes
+$node->safe_psql('postgres', q{
+    CREATE TABLE keyed (id int PRIMARY KEY, ts timestamptz) USING strata_columnar
+        WITH (strata_columnar.sort_key = 'ts', strata_columnar.stripe_row_limit = 5000);
+    INSERT INTO keyed SELECT g, '2026-01-01'::timestamptz + ((g * 7919) % 60011) * interval '1 minute'
+    FROM generate_series(1, 60000) g;
+});
+my $unsorted = q{SELECT count(*) FILTER (WHERE NOT sorted) FROM strata_columnar.stripe
+                 JOIN strata_columnar.storage USING (storage_id) WHERE relid = 'keyed'::regclass};
+ok($node->safe_psql('postgres', $unsorted) >= 12, 'the load left its stripes unsorted');
+ok($node->poll_query_until('postgres', "SELECT ($unsorted) <= 4"), 'autovacuum sorts eight of them');
+is($node->safe_psql('postgres', q{SET enable_seqscan = off; SELECT count(*), sum(id) FROM keyed WHERE id > 0}),
+   '60000|1800030000', 'every row is still there, through the index');
 
 $node->stop;
 done_testing();
