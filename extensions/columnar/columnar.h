@@ -162,6 +162,8 @@ typedef struct ColumnarMaskRow
 	size_t		deleted_len;
 	Datum		moved_raw;		/* 0: no row moved; else columnar_mask_row_moved */
 	TransactionId xmin;
+	TransactionId xmax;			/* its deleter (a VACUUM), or invalid */
+	CommandId	cmin;			/* when xmin is this transaction's */
 	TransactionId in_progress;	/* dirty snapshots: the running inserter */
 	ItemPointerData tid;
 } ColumnarMaskRow;
@@ -286,7 +288,7 @@ extern void columnar_flush_deletes(void);
 extern void columnar_forget_lock_fetch(void);
 extern Size columnar_deletes_shmem_size(void);
 extern void columnar_deletes_shmem_init(void);
-extern void columnar_span_changed(uint64 storage_id, uint64 span);
+extern uint32 columnar_span_changed(uint64 storage_id, uint64 span);
 extern bool columnar_span_version(uint64 storage_id, uint64 span, uint32 *version);
 
 /* the key of a backend's caches of what the catalog holds about a span */

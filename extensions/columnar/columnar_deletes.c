@@ -127,6 +127,8 @@ static pg_atomic_uint32 *span_counters = NULL;
 typedef struct CachedMask
 {
 	TransactionId xmin;
+	TransactionId xmax;			/* its deleter (a VACUUM), or invalid */
+	CommandId	cmin;			/* when xmin is this transaction's */
 	CommandId	cid;
 	uint8	   *deleted;
 	size_t		deleted_len;
@@ -172,12 +174,16 @@ span_counter(uint64 storage_id, uint64 span)
 	return &span_counters[h % SPAN_COUNTERS];
 }
 
-/* The masks of a span changed: caches of it in every backend are stale. */
-void
+/*
+ * The masks of a span changed: caches of it in every backend are stale.
+ * Returns the counter as it was (0 without counters).
+ */
+uint32
 columnar_span_changed(uint64 storage_id, uint64 span)
 {
-	if (span_counters != NULL)
-		pg_atomic_fetch_add_u32(span_counter(storage_id, span), 1);
+	if (span_counters == NULL)
+		return 0;
+	return pg_atomic_fetch_add_u32(span_counter(storage_id, span), 1);
 }
 
 /*
@@ -398,19 +404,25 @@ columnar_mask_bytea(const uint8 *bits, uint32 count, uint16 *offsets)
 	return out;
 }
 
+static void cache_own_mask(uint64 storage_id, uint64 span, uint32 before, CommandId cid,
+						   const bytea *deleted, const bytea *moved_to);
+
 /*
  * Write a row_mask row for the rows set in bits (count of them), with, when
  * moved is not NULL, the new row of each deleted offset (0: none).  Its
  * span changes for every backend's cache before the caller's tuple locks
- * go: a deleter that gets one must see the mask.
+ * go: a deleter that gets one must see the mask.  own: a deletion of this
+ * backend's, which its own cache of the span takes in without reading the
+ * span again (a loop of one-row DELETEs would read it once per row).
  */
-void
-columnar_write_mask(uint64 storage_id, uint64 span, CommandId cid, const uint8 *bits,
-					uint32 count, const uint64 *moved, bool killed)
+static void
+write_mask_row(uint64 storage_id, uint64 span, CommandId cid, const uint8 *bits,
+			   uint32 count, const uint64 *moved, bool killed, bool own)
 {
 	uint16	   *offsets = palloc(sizeof(uint16) * Max(count, 1));
 	bytea	   *deleted = columnar_mask_bytea(bits, count, offsets);
 	bytea	   *moved_to = NULL;
+	uint32		before;
 	uint32		i;
 
 	if (moved != NULL)
@@ -421,11 +433,21 @@ columnar_write_mask(uint64 storage_id, uint64 span, CommandId cid, const uint8 *
 			memcpy(VARDATA(moved_to) + i * sizeof(uint64), &moved[offsets[i]], sizeof(uint64));
 	}
 	columnar_insert_mask(storage_id, span, cid, deleted, moved_to, killed);
-	columnar_span_changed(storage_id, span);
+	before = columnar_span_changed(storage_id, span);
+	if (own)
+		cache_own_mask(storage_id, span, before, cid, deleted, moved_to);
 	pfree(offsets);
 	pfree(deleted);
 	if (moved_to != NULL)
 		pfree(moved_to);
+}
+
+/* Write a row_mask row (VACUUM's merges, killed rows). */
+void
+columnar_write_mask(uint64 storage_id, uint64 span, CommandId cid, const uint8 *bits,
+					uint32 count, const uint64 *moved, bool killed)
+{
+	write_mask_row(storage_id, span, cid, bits, count, moved, killed, false);
 }
 
 /* Write one pending mask as a row_mask row. */
@@ -441,7 +463,7 @@ write_mask(PendingMask *p)
 		for (i = 0; i < p->nmoved; i++)
 			moved[p->moved_off[i]] = p->moved_row[i];
 	}
-	columnar_write_mask(p->storage_id, p->span, p->cid, p->bits, p->count, moved, false);
+	write_mask_row(p->storage_id, p->span, p->cid, p->bits, p->count, moved, false, true);
 	if (moved != NULL)
 		pfree(moved);
 }
@@ -676,35 +698,54 @@ state_visitor(const ColumnarMaskRow *m, void *arg)
 	return false;
 }
 
-static bool
-cache_visitor(const ColumnarMaskRow *m, void *arg)
+static void
+cache_mask(SpanCacheEntry *e, TransactionId xmin, TransactionId xmax, CommandId cmin,
+		   CommandId cid, const uint8 *deleted, size_t deleted_len, const uint8 *moved,
+		   size_t moved_len)
 {
-	SpanCacheEntry *e = arg;
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 	CachedMask *c;
-	const uint8 *moved;
 
 	if (e->nmasks % 8 == 0)
 		e->masks = e->masks == NULL ? palloc(sizeof(CachedMask) * 8) :
 			repalloc(e->masks, sizeof(CachedMask) * (e->nmasks + 8));
 	c = &e->masks[e->nmasks++];
-	c->xmin = m->xmin;
-	c->cid = m->cid;
-	c->deleted = palloc(m->deleted_len);
-	memcpy(c->deleted, m->deleted, m->deleted_len);
-	c->deleted_len = m->deleted_len;
-	moved = columnar_mask_row_moved(m, &c->moved_len);
+	c->xmin = xmin;
+	c->xmax = xmax;
+	c->cmin = cmin;
+	c->cid = cid;
+	c->deleted = palloc(deleted_len);
+	memcpy(c->deleted, deleted, deleted_len);
+	c->deleted_len = deleted_len;
 	c->moved = NULL;
+	c->moved_len = moved_len;
 	if (moved != NULL)
 	{
-		c->moved = palloc(c->moved_len);
-		memcpy(c->moved, moved, c->moved_len);
+		c->moved = palloc(moved_len);
+		memcpy(c->moved, moved, moved_len);
 	}
+	MemoryContextSwitchTo(old);
+}
+
+static bool
+cache_visitor(const ColumnarMaskRow *m, void *arg)
+{
+	size_t		moved_len;
+	const uint8 *moved = columnar_mask_row_moved(m, &moved_len);
+
+	cache_mask(arg, m->xmin, m->xmax, m->cmin, m->cid, m->deleted, m->deleted_len,
+			   moved, moved_len);
 	return true;
 }
 
-/* columnar_row_state's catalog part, through the cache of span masks. */
-static ColumnarRowState
-cached_row_state(uint64 storage_id, uint64 span, uint32 off, ColumnarDeleter *who)
+/*
+ * This backend's copy of every row_mask row of a span, current as of the
+ * span's counter.  Rows are read under SnapshotAny, with their inserter
+ * and deleter, so that the copy answers both what has happened to a row
+ * (columnar_row_state) and what an MVCC snapshot sees (span_bits).
+ */
+static SpanCacheEntry *
+span_entry(uint64 storage_id, uint64 span)
 {
 	SpanCacheEntry *e;
 	bool		found;
@@ -716,42 +757,100 @@ cached_row_state(uint64 storage_id, uint64 span, uint32 off, ColumnarDeleter *wh
 												sizeof(SpanCacheEntry));
 	e = columnar_span_cache_find(span_cache, storage_id, span, HASH_ENTER, &found);
 	(void) columnar_span_version(storage_id, span, &counter);
-	if (!found || e->counter != counter)
+	if (found && e->counter == counter)
+		return e;
+	if (found)
 	{
-		SnapshotData dirty;
-		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-
-		if (found)
+		for (i = 0; i < e->nmasks; i++)
 		{
-			for (i = 0; i < e->nmasks; i++)
-			{
-				pfree(e->masks[i].deleted);
-				if (e->masks[i].moved)
-					pfree(e->masks[i].moved);
-			}
-			if (e->masks)
-				pfree(e->masks);
+			pfree(e->masks[i].deleted);
+			if (e->masks[i].moved)
+				pfree(e->masks[i].moved);
 		}
-		e->nmasks = 0;
-		e->masks = NULL;
-		e->counter = counter;
-		/* aborted masks, and those a committed VACUUM removed, are left out */
-		InitDirtySnapshot(dirty);
-		columnar_scan_masks(storage_id, (int64) span, &dirty, cache_visitor, e);
-		MemoryContextSwitchTo(old);
+		if (e->masks)
+			pfree(e->masks);
 	}
+	e->nmasks = 0;
+	e->masks = NULL;
+	e->counter = counter;
+	columnar_scan_masks(storage_id, (int64) span, SnapshotAny, cache_visitor, e);
+	return e;
+}
+
+/* A deletion of this backend's, just written: the cache takes it in. */
+static void
+cache_own_mask(uint64 storage_id, uint64 span, uint32 before, CommandId cid,
+			   const bytea *deleted, const bytea *moved_to)
+{
+	SpanCacheEntry *e;
+
+	if (span_cache == NULL)
+		return;
+	e = columnar_span_cache_find(span_cache, storage_id, span, HASH_FIND, NULL);
+	/* anyone else's change since the cache read the span: read it again */
+	if (e == NULL || e->counter != before)
+		return;
+	cache_mask(e, GetCurrentTransactionId(), InvalidTransactionId, cid, cid,
+			   (const uint8 *) VARDATA_ANY(deleted), VARSIZE_ANY_EXHDR(deleted),
+			   moved_to ? (const uint8 *) VARDATA_ANY(moved_to) : NULL,
+			   moved_to ? VARSIZE_ANY_EXHDR(moved_to) : 0);
+	e->counter = before + 1;
+}
+
+/* Has a committed VACUUM (or this transaction) deleted the mask row itself? */
+static bool
+mask_removed(const CachedMask *c)
+{
+	if (!TransactionIdIsValid(c->xmax))
+		return false;
+	if (TransactionIdIsCurrentTransactionId(c->xmax))
+		return true;
+	return !TransactionIdIsInProgress(c->xmax) && TransactionIdDidCommit(c->xmax);
+}
+
+/* Does MVCC snapshot see the mask row, as it would see the catalog tuple? */
+static bool
+mask_visible(const CachedMask *c, Snapshot snapshot)
+{
+	if (TransactionIdIsCurrentTransactionId(c->xmin))
+	{
+		if (c->cmin >= snapshot->curcid)
+			return false;		/* written after the snapshot's command began */
+	}
+	else if (XidInMVCCSnapshot(c->xmin, snapshot) || !TransactionIdDidCommit(c->xmin))
+		return false;
+	if (!TransactionIdIsValid(c->xmax))
+		return true;
+	if (TransactionIdIsCurrentTransactionId(c->xmax))
+		return false;
+	return XidInMVCCSnapshot(c->xmax, snapshot) || !TransactionIdDidCommit(c->xmax);
+}
+
+/* columnar_row_state's catalog part, through the cache of span masks. */
+static ColumnarRowState
+cached_row_state(uint64 storage_id, uint64 span, uint32 off, ColumnarDeleter *who)
+{
+	SpanCacheEntry *e = span_entry(storage_id, span);
+	int			i;
+
 	for (i = 0; i < e->nmasks; i++)
 	{
 		CachedMask *c = &e->masks[i];
 		uint32		rank;
 
-		if (!columnar_mask_find(c->deleted, c->deleted_len, off, &rank))
+		if (!columnar_mask_find(c->deleted, c->deleted_len, off, &rank) || mask_removed(c))
 			continue;
 		who->moved_to = columnar_mask_moved(c->moved, c->moved_len, rank);
 		who->cid = c->cid;
 		who->xid = c->xmin;
 		if (c->cid == InvalidCommandId)
-			return COLUMNAR_ROW_DELETED;	/* killed: it never existed */
+		{
+			/* killed: it never existed, once the kill is not undone */
+			if (TransactionIdIsCurrentTransactionId(c->xmin) || TransactionIdDidCommit(c->xmin) ||
+				TransactionIdIsInProgress(c->xmin))
+				return COLUMNAR_ROW_DELETED;
+			continue;
+		}
 		/* the mask's fate, as of now (the order of heap's tests) */
 		if (TransactionIdIsCurrentTransactionId(c->xmin))
 			return COLUMNAR_ROW_DELETED_BY_US;
@@ -1215,6 +1314,32 @@ mask_visitor(const ColumnarMaskRow *m, void *arg)
 	return true;
 }
 
+/* The masks' span from the cached row_mask rows their MVCC snapshot sees. */
+static void
+cached_span_bits(ColumnarMasks *masks, uint64 span)
+{
+	SpanCacheEntry *e = span_entry(masks->storage_id, span);
+	uint8		bits[COLUMNAR_MASK_BYTES];
+	bool		any = false;
+	int			i;
+
+	memset(bits, 0, sizeof(bits));
+	for (i = 0; i < e->nmasks; i++)
+	{
+		CachedMask *c = &e->masks[i];
+		ColumnarFormatError err;
+		uint32		count;
+
+		if (!mask_visible(c, masks->snapshot))
+			continue;
+		if (!columnar_mask_parse(c->deleted, c->deleted_len, bits, &count, &err))
+			mask_corrupt(masks->rel, span, &err);
+		any = true;
+	}
+	if (any)
+		add_to_span(masks, span, bits);
+}
+
 /* Merge this transaction's pending masks that the snapshot sees. */
 static void
 merge_pending(ColumnarMasks *masks, int64 span)
@@ -1288,7 +1413,12 @@ columnar_masks_span(ColumnarMasks *masks, uint64 span)
 	sm = hash_search(masks->spans, &span, HASH_FIND, NULL);
 	if (sm == NULL && !masks->complete)
 	{
-		columnar_scan_masks(masks->storage_id, (int64) span, masks->snapshot, mask_visitor, masks);
+		/* through this backend's copy of the span, when it can keep one */
+		if (span_counters != NULL && IsMVCCSnapshot(masks->snapshot))
+			cached_span_bits(masks, span);
+		else
+			columnar_scan_masks(masks->storage_id, (int64) span, masks->snapshot, mask_visitor,
+								masks);
 		merge_pending(masks, (int64) span);
 		sm = hash_search(masks->spans, &span, HASH_ENTER, &found);
 		if (!found)

@@ -485,6 +485,12 @@ columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 		/* detoasted only when a visitor needs it (columnar_mask_row_moved) */
 		m.moved_raw = nulls[4] ? (Datum) 0 : values[4];
 		m.xmin = HeapTupleHeaderGetXmin(tup->t_data);
+		m.xmax = InvalidTransactionId;
+		if (!(tup->t_data->t_infomask & HEAP_XMAX_INVALID) &&
+			!HEAP_XMAX_IS_LOCKED_ONLY(tup->t_data->t_infomask))
+			m.xmax = HeapTupleHeaderGetUpdateXid(tup->t_data);
+		m.cmin = TransactionIdIsCurrentTransactionId(m.xmin) ?
+			HeapTupleHeaderGetCmin(tup->t_data) : InvalidCommandId;
 		m.in_progress = snapshot != NULL && snapshot->snapshot_type == SNAPSHOT_DIRTY ?
 			snapshot->xmin : InvalidTransactionId;
 		m.tid = tup->t_self;
