@@ -289,6 +289,11 @@ extern void columnar_forget_lock_fetch(void);
 extern Size columnar_deletes_shmem_size(void);
 extern void columnar_deletes_shmem_init(void);
 extern uint32 columnar_span_changed(uint64 storage_id, uint64 span);
+extern uint32 columnar_span_locks_changed(uint64 storage_id, uint64 span);
+extern void columnar_storage_changed(uint64 storage_id, int64 delta, bool known);
+extern void columnar_row_count_moved(uint64 storage_id, uint32 before, int64 delta);
+extern void columnar_row_counts_forget(void);
+extern bool columnar_storage_version(uint64 storage_id, uint32 *version);
 extern bool columnar_span_version(uint64 storage_id, uint64 span, uint32 *version);
 
 /* the key of a backend's caches of what the catalog holds about a span */
@@ -313,6 +318,8 @@ extern bool columnar_masks_deleted(ColumnarMasks *masks, uint64 row);
 extern uint32 columnar_masks_range(ColumnarMasks *masks, uint64 first_row, uint32 rows,
 								   bool *deleted);
 extern uint64 columnar_deleted_count(Relation rel, Snapshot snapshot);
+extern uint64 columnar_stored_deleted(Relation rel, Snapshot snapshot);
+extern uint64 columnar_pending_deleted(uint64 storage_id, Snapshot snapshot);
 extern bool columnar_has_recent_deletes(Relation rel, Snapshot snapshot, TransactionId horizon);
 
 /* ---- row locks kept past the lock manager (columnar_rowlocks.c) ---- */

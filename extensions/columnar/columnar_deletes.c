@@ -181,9 +181,43 @@ span_counter(uint64 storage_id, uint64 span)
 uint32
 columnar_span_changed(uint64 storage_id, uint64 span)
 {
+	columnar_storage_changed(storage_id, 0, false);
+	return columnar_span_locks_changed(storage_id, span);
+}
+
+/* Only the row locks of a span changed: the row count did not. */
+uint32
+columnar_span_locks_changed(uint64 storage_id, uint64 span)
+{
 	if (span_counters == NULL)
 		return 0;
 	return pg_atomic_fetch_add_u32(span_counter(storage_id, span), 1);
+}
+
+/*
+ * A storage's own counter, in a slot no span of it maps to, moves with any
+ * change to its stripes or masks: the planner's row count is kept by it.
+ * With known, the change added delta rows (a stripe flushed, rows
+ * deleted), and this backend's count follows without reading the catalog.
+ */
+#define STORAGE_SPAN PG_UINT64_MAX
+
+void
+columnar_storage_changed(uint64 storage_id, int64 delta, bool known)
+{
+	uint32		before;
+
+	if (span_counters == NULL)
+		return;
+	before = pg_atomic_fetch_add_u32(span_counter(storage_id, STORAGE_SPAN), 1);
+	if (known)
+		columnar_row_count_moved(storage_id, before, delta);
+}
+
+bool
+columnar_storage_version(uint64 storage_id, uint32 *version)
+{
+	return columnar_span_version(storage_id, STORAGE_SPAN, version);
 }
 
 /*
@@ -433,7 +467,8 @@ write_mask_row(uint64 storage_id, uint64 span, CommandId cid, const uint8 *bits,
 			memcpy(VARDATA(moved_to) + i * sizeof(uint64), &moved[offsets[i]], sizeof(uint64));
 	}
 	columnar_insert_mask(storage_id, span, cid, deleted, moved_to, killed);
-	before = columnar_span_changed(storage_id, span);
+	columnar_storage_changed(storage_id, -(int64) count, own);
+	before = columnar_span_locks_changed(storage_id, span);
 	if (own)
 		cache_own_mask(storage_id, span, before, cid, deleted, moved_to);
 	pfree(offsets);
@@ -574,10 +609,12 @@ columnar_deletes_xact_callback(XactEvent event)
 		case XACT_EVENT_PRE_PREPARE:
 			columnar_flush_deletes();
 			break;
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
+			columnar_row_counts_forget();
+			/* FALLTHROUGH */
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PREPARE:
 			/* memory goes with TopTransactionContext, locks with the owner */
 			pending_masks = NIL;
@@ -602,6 +639,7 @@ columnar_deletes_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	{
 		case SUBXACT_EVENT_ABORT_SUB:
 			columnar_forget_lock_fetch();
+			columnar_row_counts_forget();
 			/* its masks are void, its locks already released */
 			foreach(lc, pending_masks)
 				if (((PendingMask *) lfirst(lc))->subxid == mySubid)
@@ -1496,26 +1534,42 @@ count_visitor(const ColumnarMaskRow *m, void *arg)
 	return true;
 }
 
-/*
- * How many rows of rel snapshot sees deleted, counted without building
- * the masks (the planner's row count asks it for every plan).
- */
+/* How many of this transaction's unwritten deletions of a storage snapshot sees. */
 uint64
-columnar_deleted_count(Relation rel, Snapshot snapshot)
+columnar_pending_deleted(uint64 storage_id, Snapshot snapshot)
 {
-	CountSearch c = {rel, 0};
-	uint64		storage_id = columnar_storage_id(rel);
+	uint64		count = 0;
 	ListCell   *lc;
 
-	columnar_scan_masks(storage_id, -1, snapshot, count_visitor, &c);
 	foreach(lc, pending_masks)
 	{
 		PendingMask *p = lfirst(lc);
 
 		if (p->storage_id == storage_id && p->cid < snapshot->curcid)
-			c.count += p->count;
+			count += p->count;
 	}
+	return count;
+}
+
+/* How many rows of rel the row_mask rows snapshot sees delete. */
+uint64
+columnar_stored_deleted(Relation rel, Snapshot snapshot)
+{
+	CountSearch c = {rel, 0};
+
+	columnar_scan_masks(columnar_storage_id(rel), -1, snapshot, count_visitor, &c);
 	return c.count;
+}
+
+/*
+ * How many rows of rel snapshot sees deleted, counted without building
+ * the masks.
+ */
+uint64
+columnar_deleted_count(Relation rel, Snapshot snapshot)
+{
+	return columnar_stored_deleted(rel, snapshot) +
+		columnar_pending_deleted(columnar_storage_id(rel), snapshot);
 }
 
 typedef struct RecentSearch

@@ -201,23 +201,20 @@ columnar_move_storage(uint64 storage_id, Oid relfilenode)
 }
 
 /*
- * Rows of the flushed stripes the catalog snapshot sees, plus this
- * backend's unflushed ones: the planner's row count.  Reads only the
- * row_count column, never a skip list.
+ * Rows of the flushed stripes the catalog snapshot sees, less those the
+ * row masks snapshot sees delete (none without a snapshot).
  */
-uint64
-columnar_count_rows(Relation rel)
+static uint64
+stored_rows(Relation rel, uint64 storage_id, Snapshot snapshot)
 {
 	Relation	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
 	uint64		rows = 0;
-	List	   *pending;
-	ListCell   *lc;
 
 	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(columnar_storage_id(rel)));
+				Int64GetDatum(storage_id));
 	scan = systable_beginscan(srel, columnar_metadata_relid("stripe_pkey"), true, NULL, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
@@ -230,15 +227,103 @@ columnar_count_rows(Relation rel)
 	}
 	systable_endscan(scan);
 	table_close(srel, AccessShareLock);
+	if (snapshot != NULL)
+		rows -= Min(rows, columnar_stored_deleted(rel, snapshot));
+	return rows;
+}
+
+/* the stored part of each storage's row count, as of its counter */
+typedef struct RowEstimate
+{
+	uint64		storage_id;
+	uint32		version;
+	uint64		rows;
+} RowEstimate;
+
+static HTAB *row_estimates = NULL;	/* in TopMemoryContext */
+
+/* An abort takes back changes the kept counts followed: count afresh. */
+void
+columnar_row_counts_forget(void)
+{
+	if (row_estimates != NULL)
+		hash_destroy(row_estimates);
+	row_estimates = NULL;
+}
+
+/*
+ * This backend changed a storage by delta rows, moving its counter from
+ * before: its kept count follows when nobody else changed the storage.
+ */
+void
+columnar_row_count_moved(uint64 storage_id, uint32 before, int64 delta)
+{
+	RowEstimate *e;
+
+	if (row_estimates == NULL)
+		return;
+	e = hash_search(row_estimates, &storage_id, HASH_FIND, NULL);
+	if (e == NULL || e->version != before)
+		return;
+	e->rows = delta < 0 ? e->rows - Min(e->rows, (uint64) -delta) : e->rows + (uint64) delta;
+	e->version = before + 1;
+}
+
+/*
+ * The planner's row count: rows of the flushed stripes, plus this
+ * backend's unflushed ones, less the deleted ones VACUUM has not rewritten
+ * away yet.  Reads only the row_count column, never a skip list.  The
+ * stored part is kept until the storage's shared counter moves (a stripe
+ * or mask written or removed anywhere): planning a one-row UPDATE by key
+ * read every stripe and mask row again, and they pile up until VACUUM.
+ * A transaction that commits moves no counter, so the count may lag its
+ * masks' commit by a while; it is an estimate.
+ */
+uint64
+columnar_count_rows(Relation rel)
+{
+	uint64		storage_id = columnar_storage_id(rel);
+	uint64		rows;
+	uint32		version;
+	List	   *pending;
+	ListCell   *lc;
+
+	if (!ActiveSnapshotSet())
+		rows = stored_rows(rel, storage_id, NULL);
+	else if (columnar_storage_version(storage_id, &version))
+	{
+		RowEstimate *e;
+
+		if (row_estimates == NULL)
+		{
+			HASHCTL		ctl;
+
+			ctl.keysize = sizeof(uint64);
+			ctl.entrysize = sizeof(RowEstimate);
+			ctl.hcxt = TopMemoryContext;
+			row_estimates = hash_create("strata_columnar row counts", 64, &ctl,
+										HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		}
+		e = hash_search(row_estimates, &storage_id, HASH_FIND, NULL);
+		if (e != NULL && e->version == version)
+			rows = e->rows;
+		else
+		{
+			rows = stored_rows(rel, storage_id, GetActiveSnapshot());
+			e = hash_search(row_estimates, &storage_id, HASH_ENTER, NULL);
+			e->version = version;
+			e->rows = rows;
+		}
+	}
+	else
+		rows = stored_rows(rel, storage_id, GetActiveSnapshot());
 
 	pending = columnar_pending_stripes(rel, NULL);
 	foreach(lc, pending)
 		rows += ((ColumnarStripe *) lfirst(lc))->row_count;
 	columnar_release_pending(pending);
-
-	/* less the deleted ones VACUUM has not rewritten away yet */
 	if (ActiveSnapshotSet())
-		rows -= Min(rows, columnar_deleted_count(rel, GetActiveSnapshot()));
+		rows -= Min(rows, columnar_pending_deleted(storage_id, GetActiveSnapshot()));
 	return rows;
 }
 
@@ -260,6 +345,7 @@ columnar_delete_stripe(uint64 storage_id, uint64 first_row)
 		simple_heap_delete(rel, &tup->t_self);
 	systable_endscan(scan);
 	table_close(rel, RowExclusiveLock);
+	columnar_storage_changed(storage_id, 0, false);
 }
 
 void
@@ -303,6 +389,8 @@ columnar_insert_stripe(Relation rel, uint64 storage_id, uint64 first_row,
 	values[6] = BoolGetDatum(sorted);
 	insert_with_cid(srel, heap_form_tuple(RelationGetDescr(srel), values, nulls), cid);
 	table_close(srel, RowExclusiveLock);
+	/* the writer's rows (moved ones too: VACUUM's removals say unknown) */
+	columnar_storage_changed(storage_id, (int64) row_count, true);
 }
 
 static ColumnarStripe *

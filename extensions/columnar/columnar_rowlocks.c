@@ -184,7 +184,7 @@ columnar_write_row_locks(void)
 		offsets = palloc(sizeof(uint16) * p->count);
 		locked = columnar_mask_bytea(p->bits, p->count, offsets);
 		columnar_insert_row_lock(p->storage_id, p->span, p->mode, locked);
-		columnar_span_changed(p->storage_id, p->span);
+		columnar_span_locks_changed(p->storage_id, p->span);
 		pfree(offsets);
 		pfree(locked);
 		pending_locks = foreach_delete_current(pending_locks, lc);
