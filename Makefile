@@ -34,6 +34,9 @@ install: install-subdirs
 installcheck: installcheck-subdirs
 clean: clean-subdirs
 
+# with make -j, installing must not copy a library another job is linking
+install-subdirs: all-subdirs
+
 all-subdirs install-subdirs installcheck-subdirs clean-subdirs:
 	@for d in $(SUBDIRS); do \
 		$(MAKE) -C $$d $(patsubst %-subdirs,%,$@) || exit 1; \

@@ -768,9 +768,19 @@ cache_mask(SpanCacheEntry *e, TransactionId xmin, TransactionId xmax, CommandId 
 static bool
 cache_visitor(const ColumnarMaskRow *m, void *arg)
 {
-	size_t		moved_len;
-	const uint8 *moved = columnar_mask_row_moved(m, &moved_len);
+	size_t		moved_len = 0;
+	const uint8 *moved = NULL;
 
+	/*
+	 * Where updated rows went matters only while the mask row counts for
+	 * columnar_row_state: not once a committed VACUUM deleted it, nor when
+	 * its inserter aborted.  Such a row's moved_to may be TOASTed, and its
+	 * TOAST chunks vacuumed away already: it is not read.
+	 */
+	if (!(TransactionIdIsValid(m->xmax) && TransactionIdDidCommit(m->xmax)) &&
+		(TransactionIdIsCurrentTransactionId(m->xmin) || TransactionIdIsInProgress(m->xmin) ||
+		 TransactionIdDidCommit(m->xmin)))
+		moved = columnar_mask_row_moved(m, &moved_len);
 	cache_mask(arg, m->xmin, m->xmax, m->cmin, m->cid, m->deleted, m->deleted_len,
 			   moved, moved_len);
 	return true;
