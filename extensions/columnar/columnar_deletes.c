@@ -112,8 +112,7 @@ typedef struct LockFetch
 	Oid			relid;
 	Snapshot	snapshot;
 	CommandId	curcid;
-	ColumnarReadState *read;
-	MemoryContext cxt;
+	ColumnarReadState *read;	/* in TopTransactionContext */
 } LockFetch;
 
 static LockFetch lock_fetch;
@@ -1040,7 +1039,6 @@ lock_live_row(Relation rel, ItemPointer tid, CommandId cid, LockTupleMode mode,
 {
 	uint64		row = columnar_tid_to_row(tid);
 	LOCKMODE	lockmode = row_lock_modes[mode];
-	TransactionId locker;
 
 	memset(tmfd, 0, sizeof(*tmfd));
 	memset(who, 0, sizeof(*who));
@@ -1055,25 +1053,17 @@ lock_live_row(Relation rel, ItemPointer tid, CommandId cid, LockTupleMode mode,
 	{
 		switch (columnar_row_state(rel, row, who))
 		{
-			case COLUMNAR_ROW_LIVE:
-				locker = columnar_row_locker(rel, row, mode);
-				if (!TransactionIdIsValid(locker))
-					return TM_Ok;
-				/* locked by a transaction still running, as xmax a locker */
-				if (policy != LockWaitBlock)
-				{
-					release_tuple_lock(tag, lockmode);
-					if (policy == LockWaitError)
-						row_lock_unavailable(rel);
-					return TM_WouldBlock;
-				}
-				XactLockTableWait(locker, rel, tid, oper);
-				continue;
 			case COLUMNAR_ROW_DELETED_BY_US:
 				release_tuple_lock(tag, lockmode);
 				fill_failure(tmfd, tid, who);
 				tmfd->cmax = who->cid;
 				return who->cid >= cid ? TM_SelfModified : TM_Invisible;
+			case COLUMNAR_ROW_LIVE:
+				who->xid = columnar_row_locker(rel, row, mode);
+				if (!TransactionIdIsValid(who->xid))
+					return TM_Ok;
+				/* locked by a transaction still running, as heap's xmax a locker */
+				/* FALLTHROUGH */
 			case COLUMNAR_ROW_DELETE_IN_PROGRESS:
 				if (policy != LockWaitBlock)
 				{
@@ -1138,14 +1128,11 @@ columnar_delete_row(Relation rel, ItemPointer tid, CommandId cid, Snapshot snaps
 	return TM_Ok;
 }
 
-
 void
 columnar_forget_lock_fetch(void)
 {
 	if (lock_fetch.read != NULL)
-		columnar_end_read(lock_fetch.read);	/* unpins what it read */
-	if (lock_fetch.cxt != NULL)
-		MemoryContextDelete(lock_fetch.cxt);
+		columnar_end_read(lock_fetch.read);	/* unpins what it read, frees it */
 	memset(&lock_fetch, 0, sizeof(lock_fetch));
 }
 
@@ -1162,9 +1149,7 @@ lock_fetch_state(Relation rel, Snapshot snapshot)
 	}
 	columnar_forget_lock_fetch();
 	/* under TopTransactionContext, which the end of a transaction resets */
-	lock_fetch.cxt = AllocSetContextCreate(TopTransactionContext, "strata_columnar row lock fetch",
-										   ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(lock_fetch.cxt);
+	old = MemoryContextSwitchTo(TopTransactionContext);
 	lock_fetch.read = columnar_begin_fetch(rel, snapshot);
 	MemoryContextSwitchTo(old);
 	lock_fetch.relid = RelationGetRelid(rel);

@@ -68,6 +68,15 @@
 
 #define Natts_row_lock 4
 
+/*
+ * Storage 0 is what pg_upgrade's restore gives a new table (storage ids
+ * start at 1): it has no catalog rows, and the catalog may be half made
+ * then (its indexes come after the restored tables'), so the readers the
+ * restore reaches (index builds, foreign key checks, the planner) see it
+ * empty without opening the catalog.
+ */
+#define PLACEHOLDER_STORAGE 0
+
 Oid
 columnar_metadata_relid(const char *name)
 {
@@ -207,11 +216,15 @@ columnar_move_storage(uint64 storage_id, Oid relfilenode)
 static uint64
 stored_rows(Relation rel, uint64 storage_id, Snapshot snapshot)
 {
-	Relation	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
+	Relation	srel;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
 	uint64		rows = 0;
+
+	if (storage_id == PLACEHOLDER_STORAGE)
+		return 0;
+	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
 
 	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum(storage_id));
@@ -416,12 +429,17 @@ stripe_from_tuple(Relation rel, Relation srel, HeapTuple tup)
 List *
 columnar_read_stripes(Relation rel, uint64 storage_id, Snapshot snapshot)
 {
-	Relation	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
-	Relation	irel = index_open(columnar_metadata_relid("stripe_pkey"), AccessShareLock);
+	Relation	srel;
+	Relation	irel;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
 	List	   *stripes = NIL;
+
+	if (storage_id == PLACEHOLDER_STORAGE)
+		return NIL;
+	srel = table_open(columnar_metadata_relid("stripe"), AccessShareLock);
+	irel = index_open(columnar_metadata_relid("stripe_pkey"), AccessShareLock);
 
 	ScanKeyInit(&key, Anum_stripe_storage_id, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum(storage_id));
@@ -550,10 +568,16 @@ void
 columnar_scan_masks(uint64 storage_id, int64 span, Snapshot snapshot,
 					ColumnarMaskVisitor fn, void *arg)
 {
-	Relation	mrel = table_open(columnar_metadata_relid("row_mask"), AccessShareLock);
-	SysScanDesc scan = span_scan(mrel, "row_mask_span", storage_id, span, snapshot);
+	Relation	mrel;
+	SysScanDesc scan;
 	HeapTuple	tup;
-	TupleDesc	desc = RelationGetDescr(mrel);
+	TupleDesc	desc;
+
+	if (storage_id == PLACEHOLDER_STORAGE)
+		return;
+	mrel = table_open(columnar_metadata_relid("row_mask"), AccessShareLock);
+	scan = span_scan(mrel, "row_mask_span", storage_id, span, snapshot);
+	desc = RelationGetDescr(mrel);
 
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{

@@ -307,17 +307,6 @@ begin_read(Relation rel, Snapshot snapshot, Bitmapset *attrs, bool load)
 	set_descriptor(state, RelationGetDescr(rel));
 	state->storage_id = columnar_storage_id(rel);
 	MemoryContextSwitchTo(old);
-	if (IsBinaryUpgrade)
-	{
-		/*
-		 * pg_upgrade's restore: the table is empty until the old cluster's
-		 * files replace it, and our catalog may be half made (its indexes
-		 * come after the restored tables').  Index builds and foreign key
-		 * checks of the restore read nothing.
-		 */
-		state->stripe_index = -1;
-		return state;
-	}
 	if (snapshot != NULL && snapshot->snapshot_type == SNAPSHOT_DIRTY && !load)
 		state->dirty = true;
 	else if (snapshot != NULL &&

@@ -128,22 +128,18 @@ columnar_note_row_lock(Relation rel, uint64 row, LockTupleMode mode)
 	}
 }
 
-typedef struct PruneState
-{
-	List	   *ended;			/* tids of row_lock rows whose transaction ended */
-} PruneState;
-
+/* Collect (in the List * at arg) the tids of row_lock rows whose transaction ended. */
 static void
-prune_visitor(const ColumnarLockRow *l, void *arg)
+ended_visitor(const ColumnarLockRow *l, void *arg)
 {
-	PruneState *ps = arg;
+	List	  **ended = arg;
 
 	if (!TransactionIdIsCurrentTransactionId(l->xmin) && !TransactionIdIsInProgress(l->xmin))
 	{
 		ItemPointer tid = palloc(sizeof(ItemPointerData));
 
 		*tid = l->tid;
-		ps->ended = lappend(ps->ended, tid);
+		*ended = lappend(*ended, tid);
 	}
 }
 
@@ -151,14 +147,16 @@ prune_visitor(const ColumnarLockRow *l, void *arg)
 static uint64
 remove_ended(uint64 storage_id, int64 span)
 {
-	PruneState ps = {NIL};
+	List	   *ended = NIL;
+	uint64		removed;
 	ListCell   *lc;
 
-	columnar_scan_row_locks(storage_id, span, prune_visitor, &ps);
-	foreach(lc, ps.ended)
+	columnar_scan_row_locks(storage_id, span, ended_visitor, &ended);
+	foreach(lc, ended)
 		columnar_delete_row_lock((ItemPointer) lfirst(lc));
-	list_free_deep(ps.ended);
-	return (uint64) list_length(ps.ended);
+	removed = (uint64) list_length(ended);
+	list_free_deep(ended);
+	return removed;
 }
 
 /*

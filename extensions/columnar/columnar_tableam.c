@@ -489,8 +489,9 @@ columnarSetNewFilenode(Relation rel, const RelFileNode *newrnode, char persisten
 		 * pg_upgrade creates the table empty, then puts the old cluster's
 		 * file, and our catalog tables' files, in place of the new ones:
 		 * metadata made now would be lost, and the catalog may not exist
-		 * yet.  Storage 0 has no stripes, so what the restore itself reads
-		 * (index builds, foreign key checks) is an empty table.
+		 * yet.  Storage 0 has no catalog rows (columnar_metadata.c): what
+		 * the restore itself reads (index builds, foreign key checks) is an
+		 * empty table.
 		 */
 		columnar_init_storage(rel, srel, 0, persistence);
 		smgrclose(srel);
@@ -753,7 +754,7 @@ columnarIndexBuildRangeScan(Relation table_rel, Relation index_rel,
 	 * broken HOT chains, the index is then kept from transactions older
 	 * than this one (indcheckxmin).
 	 */
-	if (!index_info->ii_Concurrent && !IsBinaryUpgrade &&
+	if (!index_info->ii_Concurrent &&
 		columnar_has_recent_deletes(table_rel, snapshot,
 									GetOldestNonRemovableTransactionId(table_rel)))
 		index_info->ii_BrokenHotChain = true;
@@ -858,8 +859,7 @@ columnarEstimateSize(Relation rel, int32 *attr_widths, BlockNumber *pages,
 					 double *tuples, double *allvisfrac)
 {
 	*pages = RelationGetNumberOfBlocks(rel);
-	/* pg_upgrade's restore: empty, and the catalog half made (begin_read) */
-	*tuples = IsBinaryUpgrade ? 0 : (double) columnar_count_rows(rel);
+	*tuples = (double) columnar_count_rows(rel);
 	*allvisfrac = 0;
 }
 
